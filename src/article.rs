@@ -1,0 +1,302 @@
+//! The values that flow through the stages: one [`Article`] per input record, or a [`Reject`].
+//!
+//! Each stage reads the article and adds its part; nothing re-reads what an earlier stage already
+//! worked out. Offsets are counted in Unicode scalar values (characters) of the cleaned `body`, the
+//! unit DuckDB's `substr` and Python's `str` slicing use, and are zero-based and end-exclusive.
+
+use std::path::PathBuf;
+
+/// Where a record comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The path as discovered (the input argument joined with the path below it).
+    pub path: PathBuf,
+    /// `source_path` as written to the tables (UTF-8, lossy for non-UTF-8 names).
+    pub display: String,
+    /// A key that does not depend on the working directory: the input's last component plus the
+    /// path below it, with `/` separators. `doc_id` hashes this, not `display`.
+    pub key: String,
+    /// Size on disk at discovery.
+    pub size: u64,
+    /// Index of the record inside its file (0 for one-document files).
+    pub record_index: u32,
+}
+
+/// Why an input did not become a document. The `reason` codes are stable and documented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reject {
+    /// The input.
+    pub source_path: String,
+    /// Record index inside the file (0 for whole files).
+    pub record_index: u32,
+    /// The stage that refused it (`discover`, `read`, `decode`, `segment`).
+    pub stage: &'static str,
+    /// Short stable code: `too_large`, `io_error`, `walk_error`, `not_a_file`, `empty`, `binary`,
+    /// `undecodable`, `no_text`.
+    pub reason: &'static str,
+    /// Human-readable detail.
+    pub message: String,
+    /// Size in bytes, when known.
+    pub bytes: Option<u64>,
+}
+
+/// A section/paragraph/sentence span into `body`, in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// First character (0-based).
+    pub start: u32,
+    /// One past the last character.
+    pub end: u32,
+}
+
+/// One paragraph of the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paragraph {
+    /// Section it belongs to (0-based).
+    pub section_index: u32,
+    /// Character span in `body`.
+    pub span: Span,
+    /// Byte range in `body` (for slicing without re-counting characters).
+    pub bytes: (usize, usize),
+    /// Words in the paragraph.
+    pub word_count: u32,
+}
+
+/// One sentence of the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sentence {
+    /// Paragraph it belongs to (0-based, document-wide).
+    pub paragraph_index: u32,
+    /// Character span in `body`.
+    pub span: Span,
+    /// Byte range in `body`.
+    pub bytes: (usize, usize),
+    /// Words in the sentence.
+    pub word_count: u32,
+}
+
+/// Metadata found in the text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metadata {
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication time as printed (wall clock), microseconds since the Unix epoch.
+    pub published_at: Option<i64>,
+    /// The same instant in UTC, when the text states a zone or offset.
+    pub published_utc: Option<i64>,
+    /// The stated offset from UTC in minutes.
+    pub utc_offset_minutes: Option<i32>,
+    /// The dateline's date text as printed.
+    pub published_raw: Option<String>,
+    /// Author names, `; `-separated.
+    pub author: Option<String>,
+    /// Reader comments shown on the page.
+    pub comment_count: Option<i64>,
+    /// Page views shown on the page.
+    pub view_count: Option<i64>,
+    /// ISO 639-1 code of the body's language, when recognised.
+    pub language: Option<&'static str>,
+}
+
+/// How a line of the decoded text was classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty or whitespace only.
+    Blank,
+    /// Body text (until a later stage says otherwise).
+    Text,
+    /// Page chrome, removed by the clean stage.
+    Chrome,
+    /// Title, dateline, byline or counters, taken by the metadata stage.
+    Meta,
+}
+
+/// One line of the decoded text: a byte range into `Article::text` and its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Start byte in `text`.
+    pub start: usize,
+    /// End byte in `text` (excluding the newline).
+    pub end: usize,
+    /// Classification.
+    pub kind: LineKind,
+}
+
+/// One record on its way through the stages.
+#[derive(Clone, Debug)]
+pub struct Article {
+    /// Where it came from.
+    pub source: Source,
+    /// Stable id: hash of `source.key`, record index and content.
+    pub doc_id: String,
+    /// Hash of the raw record bytes (hex).
+    pub content_hash: String,
+    /// Raw size in bytes.
+    pub bytes: u64,
+    /// Encoding the text was decoded from (`UTF-8`, `UTF-16LE`, `windows-1252`, …).
+    pub encoding: &'static str,
+    /// Decoded text: NFC, `\n` line endings.
+    pub text: String,
+    /// Lines of `text`, classified by clean and metadata.
+    pub lines: Vec<Line>,
+    /// Lines removed as chrome, in order.
+    pub chrome_removed: Vec<String>,
+    /// What the metadata stage found.
+    pub meta: Metadata,
+    /// The cleaned body: paragraphs joined by a blank line, sections by two.
+    pub body: String,
+    /// Characters in `body`.
+    pub body_chars: u32,
+    /// Paragraphs, in order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Sentences, in order.
+    pub sentences: Vec<Sentence>,
+    /// Number of sections.
+    pub section_count: u32,
+    /// Words in the body.
+    pub word_count: u32,
+    /// Non-fatal notes (`encoding_detected`, `replacement_chars`, …).
+    pub warnings: Vec<String>,
+    /// Hash of `body`, for duplicate detection.
+    pub body_hash: u128,
+}
+
+impl Article {
+    /// A new article from decoded text; later stages fill the rest.
+    pub fn new(source: Source, raw: &[u8], encoding: &'static str, text: String) -> Article {
+        let content = xxhash_rust::xxh3::xxh3_128(raw);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(source.key.as_bytes());
+        h.update(&[0]);
+        h.update(&source.record_index.to_le_bytes());
+        h.update(&content.to_le_bytes());
+        let doc_id = format!("{:016x}", h.digest());
+        let lines = split_lines(&text);
+        Article {
+            doc_id,
+            content_hash: format!("{content:032x}"),
+            bytes: raw.len() as u64,
+            encoding,
+            source,
+            lines,
+            text,
+            chrome_removed: Vec::new(),
+            meta: Metadata::default(),
+            body: String::new(),
+            body_chars: 0,
+            paragraphs: Vec::new(),
+            sentences: Vec::new(),
+            section_count: 0,
+            word_count: 0,
+            warnings: Vec::new(),
+            body_hash: 0,
+        }
+    }
+
+    /// The text of a line.
+    pub fn line(&self, l: &Line) -> &str {
+        &self.text[l.start..l.end]
+    }
+
+    /// Sets `chrome_removed` from the lines marked as chrome.
+    pub fn collect_chrome(&mut self) {
+        self.chrome_removed = self
+            .lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Chrome)
+            .map(|l| self.text[l.start..l.end].trim().to_string())
+            .collect();
+    }
+
+    /// The text of a paragraph.
+    pub fn paragraph_text(&self, p: &Paragraph) -> &str {
+        &self.body[p.bytes.0..p.bytes.1]
+    }
+
+    /// The text of a sentence.
+    pub fn sentence_text(&self, s: &Sentence) -> &str {
+        &self.body[s.bytes.0..s.bytes.1]
+    }
+}
+
+fn split_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())) {
+        let s = &text[start..nl];
+        let kind = if s.trim().is_empty() {
+            LineKind::Blank
+        } else {
+            LineKind::Text
+        };
+        lines.push(Line {
+            start,
+            end: nl,
+            kind,
+        });
+        start = nl + 1;
+        if start > text.len() {
+            break;
+        }
+    }
+    lines
+}
+
+/// Counts words: whitespace-separated tokens that contain a letter or digit (so `–` and `•` are not
+/// words, `U.S.` and `3.5` are).
+pub fn count_words(s: &str) -> u32 {
+    s.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(key: &str) -> Source {
+        Source {
+            path: key.into(),
+            display: key.into(),
+            key: key.into(),
+            size: 0,
+            record_index: 0,
+        }
+    }
+
+    #[test]
+    fn lines_cover_text() {
+        let a = Article::new(src("a"), b"x", "UTF-8", "one\n\n two \nlast".into());
+        let kinds: Vec<_> = a.lines.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                LineKind::Text,
+                LineKind::Blank,
+                LineKind::Text,
+                LineKind::Text
+            ]
+        );
+        assert_eq!(a.line(&a.lines[3]), "last");
+        let b = Article::new(src("a"), b"x", "UTF-8", "end\n".into());
+        assert_eq!(b.lines.len(), 2);
+    }
+
+    #[test]
+    fn doc_id_depends_on_key_and_content() {
+        let a = Article::new(src("a"), b"x", "UTF-8", String::new());
+        let b = Article::new(src("b"), b"x", "UTF-8", String::new());
+        let c = Article::new(src("a"), b"y", "UTF-8", String::new());
+        let a2 = Article::new(src("a"), b"x", "UTF-8", String::new());
+        assert_eq!(a.doc_id, a2.doc_id);
+        assert_ne!(a.doc_id, b.doc_id);
+        assert_ne!(a.doc_id, c.doc_id);
+        assert_eq!(a.doc_id.len(), 16);
+    }
+
+    #[test]
+    fn word_counts_skip_punctuation() {
+        assert_eq!(count_words("The Japan – US alliance, U.S. 3.5 %"), 6);
+        assert_eq!(count_words("  "), 0);
+    }
+}

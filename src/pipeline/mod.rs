@@ -1,0 +1,640 @@
+//! Pipeline files: loading, `extends`, validation and the pipeline hash.
+//!
+//! A pipeline is read once, checked completely (every problem of every file in the `extends` chain
+//! is collected, each with file, line, column and key), and turned into ready-built objects: glob
+//! sets, compiled regexes, parsed enums. Stages then trust it and never re-parse a string in a hot
+//! loop. The hash of the resolved pipeline goes into every output file, so tables made with different
+//! settings can be told apart.
+
+pub mod tree;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+
+use tree::{Loc, Node, Problem, Section};
+
+/// The built-in default pipeline, compiled in.
+pub const DEFAULT_TOML: &str = include_str!("../../pipelines/default.toml");
+/// The built-in chrome-line patterns, compiled in.
+pub const BUILTIN_CHROME: &str = include_str!("../../pipelines/chrome.txt");
+/// The built-in abbreviation list, compiled in.
+pub const BUILTIN_ABBREVIATIONS: &str = include_str!("../../pipelines/abbreviations.txt");
+
+/// Version of the table schemas written into every Parquet file's metadata.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Every problem found while loading a pipeline.
+#[derive(Debug)]
+pub struct PipelineError {
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "invalid pipeline ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PipelineError {}
+
+/// Order of day and month in all-numeric dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    /// 12/02/2017 is December 2.
+    Mdy,
+    /// 12/02/2017 is 12 February.
+    Dmy,
+}
+
+/// `[input]`: which files are inputs and how large they may be.
+#[derive(Clone, Debug)]
+pub struct InputConfig {
+    /// Include globs (relative to each input directory).
+    pub include: Vec<String>,
+    /// Exclude globs.
+    pub exclude: Vec<String>,
+    /// Compiled include globs.
+    pub include_set: GlobSet,
+    /// Compiled exclude globs.
+    pub exclude_set: GlobSet,
+    /// Files larger than this are rejected unread.
+    pub max_file_bytes: u64,
+    /// Whether hidden files and folders are inputs.
+    pub hidden: bool,
+    /// Whether symbolic links are followed.
+    pub follow_links: bool,
+}
+
+/// `[stages.decode]`.
+#[derive(Clone, Debug)]
+pub struct DecodeConfig {
+    /// Largest share of control/replacement characters a text may have.
+    pub max_garbage_ratio: f64,
+}
+
+/// `[stages.clean]`.
+#[derive(Clone, Debug)]
+pub struct CleanConfig {
+    /// Whether the stage runs.
+    pub enabled: bool,
+    /// Whether the built-in chrome list is used.
+    pub builtin: bool,
+    /// Whole chrome lines (lower-cased, trimmed).
+    pub lines: Vec<String>,
+    /// Extra whole-line regexes, as written.
+    pub patterns: Vec<String>,
+    /// Trailer-start regexes, as written.
+    pub tail_markers: Vec<String>,
+}
+
+/// `[stages.metadata]`.
+#[derive(Clone, Debug)]
+pub struct MetadataConfig {
+    /// Whether the stage runs.
+    pub enabled: bool,
+    /// Day/month order of numeric dates.
+    pub date_order: DateOrder,
+    /// Non-blank lines at the top that may hold metadata.
+    pub header_lines: usize,
+}
+
+/// `[stages.segment]`.
+#[derive(Clone, Debug)]
+pub struct SegmentConfig {
+    /// Blank lines that start a new section.
+    pub section_blank_lines: usize,
+    /// Extra abbreviations (same syntax as `pipelines/abbreviations.txt`).
+    pub abbreviations: Vec<String>,
+}
+
+/// Parquet compression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// zstd at a level.
+    Zstd(i32),
+    /// Uncompressed.
+    None,
+}
+
+/// `[output]`.
+#[derive(Clone, Debug)]
+pub struct OutputConfig {
+    /// Tables to write.
+    pub tables: Vec<String>,
+    /// Compression codec.
+    pub compression: Compression,
+    /// Row-group row limit.
+    pub row_group_rows: usize,
+    /// Row-group byte limit (buffered, uncompressed estimate).
+    pub row_group_bytes: usize,
+}
+
+/// A loaded, validated pipeline.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    /// `name` from the file.
+    pub name: String,
+    /// `description` from the file.
+    pub description: String,
+    /// Where it came from: `built-in` or the file paths of the chain, child first.
+    pub origin: Vec<String>,
+    /// Hex hash of the resolved settings and built-in data.
+    pub hash: String,
+    /// `[input]`.
+    pub input: InputConfig,
+    /// `[stages.decode]`.
+    pub decode: DecodeConfig,
+    /// `[stages.clean]`.
+    pub clean: CleanConfig,
+    /// `[stages.metadata]`.
+    pub metadata: MetadataConfig,
+    /// `[stages.segment]`.
+    pub segment: SegmentConfig,
+    /// `[output]`.
+    pub output: OutputConfig,
+}
+
+const BUILTIN_NAME: &str = "<built-in default>";
+const MAX_EXTENDS_DEPTH: usize = 8;
+
+impl Pipeline {
+    /// The built-in default pipeline.
+    pub fn builtin() -> Pipeline {
+        Self::resolve(None).expect("the built-in pipeline is valid")
+    }
+
+    /// Resolves `--pipeline NAME|FILE` (or `None` for the default): an existing file path, the name of
+    /// a built-in pipeline (`default`), or `pipelines/NAME.toml` under the current directory.
+    pub fn resolve(spec: Option<&str>) -> Result<Pipeline, PipelineError> {
+        let root = match spec {
+            None | Some("default") => load_chain(BUILTIN_NAME, DEFAULT_TOML, None, 0)?,
+            Some(s) => {
+                let path = locate(s).ok_or_else(|| single_problem(
+                    s,
+                    format!("no pipeline file `{s}` and no built-in pipeline of that name (built-in: default; also tried pipelines/{s}.toml)"),
+                ))?;
+                load_file(&path, 0)?
+            }
+        };
+        build(root)
+    }
+
+    /// Loads and validates one file.
+    pub fn from_file(path: &Path) -> Result<Pipeline, PipelineError> {
+        build(load_file(path, 0)?)
+    }
+}
+
+fn single_problem(file: &str, message: String) -> PipelineError {
+    PipelineError {
+        problems: vec![Problem {
+            loc: Loc {
+                file: file.into(),
+                line: 1,
+                col: 1,
+            },
+            key: String::new(),
+            message,
+        }],
+    }
+}
+
+fn locate(spec: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(spec);
+    if p.is_file() {
+        return Some(p);
+    }
+    let named = PathBuf::from("pipelines").join(format!("{spec}.toml"));
+    named.is_file().then_some(named)
+}
+
+/// A loaded chain: the merged tree plus the origins.
+struct Chain {
+    node: Node,
+    origin: Vec<String>,
+}
+
+fn load_file(path: &Path, depth: usize) -> Result<Chain, PipelineError> {
+    let name = path.display().to_string();
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| single_problem(&name, format!("cannot read pipeline file: {e}")))?;
+    load_chain(&name, &src, path.parent(), depth)
+}
+
+fn load_chain(
+    name: &str,
+    src: &str,
+    dir: Option<&Path>,
+    depth: usize,
+) -> Result<Chain, PipelineError> {
+    let node = tree::parse(name, src).map_err(|problems| PipelineError { problems })?;
+    let extends = match &node.value {
+        tree::Value::Table(t) => t.get("extends").cloned(),
+        _ => None,
+    };
+    let Some((_, ext)) = extends else {
+        return Ok(Chain {
+            node,
+            origin: vec![name.to_string()],
+        });
+    };
+    let problem = |message: String| PipelineError {
+        problems: vec![Problem {
+            loc: ext.loc.clone(),
+            key: "extends".into(),
+            message,
+        }],
+    };
+    let tree::Value::Str(parent) = &ext.value else {
+        return Err(problem(format!(
+            "expected a string, found {}",
+            ext.value.type_name()
+        )));
+    };
+    if depth >= MAX_EXTENDS_DEPTH {
+        return Err(problem(format!(
+            "`extends` chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)"
+        )));
+    }
+    let base = if parent == "default" {
+        load_chain(BUILTIN_NAME, DEFAULT_TOML, None, depth + 1)?
+    } else {
+        // Relative to the extending file, so a folder of pipelines can be moved as a whole.
+        let p = dir.map_or_else(|| PathBuf::from(parent), |d| d.join(parent));
+        if !p.is_file() {
+            return Err(problem(format!(
+                "cannot find `{}` (relative to this file; or use \"default\")",
+                p.display()
+            )));
+        }
+        load_file(&p, depth + 1)?
+    };
+    let mut origin = vec![name.to_string()];
+    origin.extend(base.origin);
+    Ok(Chain {
+        node: tree::merge(base.node, node),
+        origin,
+    })
+}
+
+fn globset(sec: &mut Section<'_>, key: &'static str, default: &[&str]) -> (Vec<String>, GlobSet) {
+    let items = sec.strings(key, default);
+    let mut b = GlobSetBuilder::new();
+    let mut out = Vec::new();
+    for (g, loc) in items {
+        match Glob::new(&g) {
+            Ok(glob) => {
+                b.add(glob);
+                out.push(g);
+            }
+            Err(e) => sec.problem(key, &loc, format!("bad glob `{g}`: {}", e.kind())),
+        }
+    }
+    let set = b.build().unwrap_or_else(|_| GlobSet::empty());
+    (out, set)
+}
+
+/// Compiles a whole-line, case-insensitive regex as the clean stage uses it.
+pub fn line_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .case_insensitive(true)
+        .size_limit(1 << 22)
+        .build()
+}
+
+fn regexes(sec: &mut Section<'_>, key: &'static str) -> Vec<String> {
+    let items = sec.strings(key, &[]);
+    let mut out = Vec::new();
+    for (p, loc) in items {
+        match line_regex(&p) {
+            Ok(_) => out.push(p),
+            Err(e) => {
+                let msg = e.to_string();
+                let last = msg.lines().last().unwrap_or("invalid").trim().to_string();
+                sec.problem(key, &loc, format!("bad regular expression `{p}`: {last}"));
+            }
+        }
+    }
+    out
+}
+
+fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
+    let mut problems = Vec::new();
+    let node = chain.node;
+    let mut root = Section::new("", Some(&node), &mut problems);
+    let _ = root.node("extends");
+    let name = root.string("name", "unnamed");
+    let description = root.string("description", "");
+
+    let input = {
+        let mut s = root.table("input");
+        let (include, include_set) = globset(&mut s, "include", &["**"]);
+        let (exclude, exclude_set) = globset(&mut s, "exclude", &[]);
+        let max_file_bytes = s.int("max_file_bytes", 16 << 20, 1..=(1 << 40)) as u64;
+        let hidden = s.bool("hidden", false);
+        let follow_links = s.bool("follow_links", true);
+        s.finish();
+        InputConfig {
+            include,
+            exclude,
+            include_set,
+            exclude_set,
+            max_file_bytes,
+            hidden,
+            follow_links,
+        }
+    };
+
+    let mut stages = root.table("stages");
+    let decode = {
+        let mut s = stages.table("decode");
+        let ratio = match s.node("max_garbage_ratio") {
+            None => 0.05,
+            Some(Node {
+                value: tree::Value::Float(f),
+                loc,
+            }) => {
+                if (0.0..=1.0).contains(f) {
+                    *f
+                } else {
+                    let loc = loc.clone();
+                    s.problem(
+                        "max_garbage_ratio",
+                        &loc,
+                        format!("{f} is not between 0 and 1"),
+                    );
+                    0.05
+                }
+            }
+            Some(n) => {
+                let (loc, ty) = (n.loc.clone(), n.value.type_name());
+                s.problem(
+                    "max_garbage_ratio",
+                    &loc,
+                    format!("expected a number between 0 and 1, found {ty}"),
+                );
+                0.05
+            }
+        };
+        s.finish();
+        DecodeConfig {
+            max_garbage_ratio: ratio,
+        }
+    };
+    let clean = {
+        let mut s = stages.table("clean");
+        let enabled = s.bool("enabled", true);
+        let builtin = s.bool("builtin", true);
+        let lines = s
+            .strings("lines", &[])
+            .into_iter()
+            .map(|(l, _)| l.trim().to_lowercase())
+            .collect();
+        let patterns = regexes(&mut s, "patterns");
+        let tail_markers = regexes(&mut s, "tail_markers");
+        s.finish();
+        CleanConfig {
+            enabled,
+            builtin,
+            lines,
+            patterns,
+            tail_markers,
+        }
+    };
+    let metadata = {
+        let mut s = stages.table("metadata");
+        let enabled = s.bool("enabled", true);
+        let date_order = match s.opt_string("date_order") {
+            None => DateOrder::Mdy,
+            Some((v, loc)) => match v.as_str() {
+                "mdy" => DateOrder::Mdy,
+                "dmy" => DateOrder::Dmy,
+                _ => {
+                    s.problem(
+                        "date_order",
+                        &loc,
+                        format!("`{v}` is not one of \"mdy\", \"dmy\""),
+                    );
+                    DateOrder::Mdy
+                }
+            },
+        };
+        let header_lines = s.int("header_lines", 8, 0..=100) as usize;
+        s.finish();
+        MetadataConfig {
+            enabled,
+            date_order,
+            header_lines,
+        }
+    };
+    let segment = {
+        let mut s = stages.table("segment");
+        let section_blank_lines = s.int("section_blank_lines", 2, 2..=100) as usize;
+        let mut abbreviations = Vec::new();
+        for (a, loc) in s.strings("abbreviations", &[]) {
+            match crate::stages::segment::parse_abbreviation(&a) {
+                Ok(_) => abbreviations.push(a),
+                Err(e) => s.problem("abbreviations", &loc, e),
+            }
+        }
+        s.finish();
+        SegmentConfig {
+            section_blank_lines,
+            abbreviations,
+        }
+    };
+    stages.finish();
+
+    let output = {
+        let mut s = root.table("output");
+        let known = crate::tables::TABLE_NAMES;
+        let mut tables = Vec::new();
+        for (t, loc) in s.strings("tables", known) {
+            if known.contains(&t.as_str()) {
+                if !tables.contains(&t) {
+                    tables.push(t);
+                }
+            } else {
+                s.problem(
+                    "tables",
+                    &loc,
+                    format!("unknown table `{t}` (known: {})", known.join(", ")),
+                );
+            }
+        }
+        let level = s.int("zstd_level", 3, 1..=22) as i32;
+        let compression = match s.opt_string("compression") {
+            None => Compression::Zstd(level),
+            Some((c, loc)) => match c.as_str() {
+                "zstd" => Compression::Zstd(level),
+                "none" => Compression::None,
+                _ => {
+                    s.problem(
+                        "compression",
+                        &loc,
+                        format!("`{c}` is not one of \"zstd\", \"none\""),
+                    );
+                    Compression::Zstd(level)
+                }
+            },
+        };
+        let row_group_rows = s.int("row_group_rows", 131_072, 1024..=(1 << 24)) as usize;
+        let row_group_bytes = s.int("row_group_bytes", 64 << 20, 1 << 20..=(1 << 32)) as usize;
+        s.finish();
+        OutputConfig {
+            tables,
+            compression,
+            row_group_rows,
+            row_group_bytes,
+        }
+    };
+    root.finish();
+
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| {
+            (a.loc.file.as_ref(), a.loc.line, a.loc.col).cmp(&(
+                b.loc.file.as_ref(),
+                b.loc.line,
+                b.loc.col,
+            ))
+        });
+        return Err(PipelineError { problems });
+    }
+    let mut p = Pipeline {
+        name,
+        description,
+        origin: chain.origin,
+        hash: String::new(),
+        input,
+        decode,
+        clean,
+        metadata,
+        segment,
+        output,
+    };
+    p.hash = p.compute_hash();
+    Ok(p)
+}
+
+impl Pipeline {
+    /// Hash of everything that changes the rows: the resolved settings (not where they were written)
+    /// plus the compiled-in data they use and the schema version.
+    fn compute_hash(&self) -> String {
+        let settings = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}",
+            (
+                &self.input.include,
+                &self.input.exclude,
+                self.input.max_file_bytes,
+                self.input.hidden,
+                self.input.follow_links
+            ),
+            self.decode,
+            self.clean,
+            self.metadata,
+            self.segment,
+            BUILTIN_CHROME,
+            BUILTIN_ABBREVIATIONS,
+            (SCHEMA_VERSION, &self.output.compression),
+        );
+        format!("{:016x}", xxhash_rust::xxh3::xxh3_64(settings.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn builtin_is_valid_and_hash_is_stable() {
+        let a = Pipeline::builtin();
+        let b = Pipeline::resolve(Some("default")).unwrap();
+        assert_eq!(a.hash, b.hash);
+        assert_eq!(a.name, "default");
+        assert_eq!(a.input.max_file_bytes, 16 << 20);
+        assert_eq!(a.output.tables.len(), crate::tables::TABLE_NAMES.len());
+    }
+
+    #[test]
+    fn extends_merges_and_changes_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "uk.toml",
+            "extends = \"default\"\nname = \"uk\"\n[stages.metadata]\ndate_order = \"dmy\"\n",
+        );
+        let uk = Pipeline::from_file(&p).unwrap();
+        assert_eq!(uk.metadata.date_order, DateOrder::Dmy);
+        assert_eq!(uk.segment.section_blank_lines, 2, "inherited");
+        assert_ne!(uk.hash, Pipeline::builtin().hash);
+        assert_eq!(uk.origin.len(), 2);
+        // A chain through a relative file.
+        let q = write(
+            dir.path(),
+            "child.toml",
+            "extends = \"uk.toml\"\nname = \"child\"\n",
+        );
+        let child = Pipeline::from_file(&q).unwrap();
+        assert_eq!(child.metadata.date_order, DateOrder::Dmy);
+        assert_eq!(child.hash, uk.hash, "the name does not change rows");
+    }
+
+    #[test]
+    fn all_problems_reported_with_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "bad.toml",
+            "name = \"bad\"\ncolour = 1\n[input]\nmax_file_bytes = -5\ninclude = [\"a[\"]\n[stages.clean]\npatterns = [\"(unclosed\"]\n[stages.metadata]\ndate_order = \"ymd\"\n[stages.segmnt]\n[output]\ntables = [\"docs\"]\n",
+        );
+        let err = Pipeline::from_file(&p).unwrap_err();
+        let text = err.to_string();
+        let f = p.display().to_string();
+        for needle in [
+            format!("{f}:2:1: `colour`: unknown key"),
+            format!("{f}:4:18: `input.max_file_bytes`: -5 is out of range"),
+            format!("{f}:5:12: `input.include`: bad glob"),
+            format!("{f}:7:13: `stages.clean.patterns`: bad regular expression"),
+            format!("{f}:9:14: `stages.metadata.date_order`"),
+            format!("{f}:10:9: `stages.segmnt`: unknown key"),
+            format!("{f}:12:11: `output.tables`: unknown table `docs`"),
+        ] {
+            assert!(text.contains(&needle), "missing {needle:?} in:\n{text}");
+        }
+        assert_eq!(err.problems.len(), 7, "{text}");
+    }
+
+    #[test]
+    fn missing_parent_and_cycles_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.toml", "extends = \"nope.toml\"\n");
+        let e = Pipeline::from_file(&p).unwrap_err().to_string();
+        assert!(e.contains(":1:11: `extends`: cannot find"), "{e}");
+        let c = write(dir.path(), "c.toml", "extends = \"c.toml\"\n");
+        let e = Pipeline::from_file(&c).unwrap_err().to_string();
+        assert!(e.contains("chain deeper"), "{e}");
+        let e = Pipeline::resolve(Some("no-such-pipeline"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no pipeline file `no-such-pipeline`"), "{e}");
+    }
+}

@@ -1,0 +1,366 @@
+//! `stancemill run`: discover → process in parallel → write in order.
+//!
+//! Inputs are cut into chunks by a rule that looks only at the sorted input list (at most
+//! `CHUNK_FILES` files or `CHUNK_BYTES` bytes), never at timing or thread count. Rayon processes a
+//! chunk with its order kept, and one writer thread appends the results to the tables while the
+//! next chunk is being processed. So the rows, and the bytes of every Parquet file except `runs`,
+//! are the same whatever `--threads` is, and memory is bounded by two chunks plus the row groups
+//! being built.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::article::Reject;
+use crate::output::{OutputDir, TableWriter};
+use crate::pipeline::Pipeline;
+use crate::stages::discover::{discover, Input};
+use crate::stages::{Outcome, Stages};
+use crate::tables::{self, runs::RunRow};
+
+const CHUNK_FILES: usize = 256;
+const CHUNK_BYTES: u64 = 32 << 20;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Files and folders to read.
+    pub inputs: Vec<PathBuf>,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Worker threads.
+    pub threads: usize,
+    /// Show the progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Stop after this many inputs.
+    pub limit: Option<usize>,
+    /// Write into a non-empty folder that stancemill did not make.
+    pub overwrite: bool,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default)]
+pub struct RunSummary {
+    /// The row written to `runs`.
+    pub row: RunRow,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+impl RunSummary {
+    /// Human-readable summary for the end of a run.
+    pub fn render(&self, output: &std::path::Path) -> String {
+        let r = &self.row;
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        let mb = r.bytes_read as f64 / 1e6;
+        format!(
+            "{} files seen: {} documents ({} duplicates), {} rejects\n\
+             rows: documents {}, paragraphs {}, sentences {}, rejects {}\n\
+             {:.1} MB in {:.2}s = {:.1} MB/s, {:.0} docs/s, {} threads\n\
+             tables in {}{}",
+            r.files_seen,
+            r.documents,
+            r.duplicates,
+            r.rejects,
+            r.documents,
+            r.paragraphs,
+            r.sentences,
+            r.rejects,
+            mb,
+            secs,
+            mb / secs,
+            r.documents as f64 / secs,
+            r.threads,
+            output.display(),
+            if r.rejects > 0 {
+                format!("  (see why with: duckdb -c \"select source_path, reason, message from '{}/rejects/*.parquet'\")", output.display())
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// The tables one run writes, row by row, in input order.
+struct Sink {
+    docs: Option<TableWriter>,
+    paras: Option<TableWriter>,
+    sents: Option<TableWriter>,
+    rejects: Option<TableWriter>,
+    first_body: HashMap<u128, String>,
+    row: RunRow,
+}
+
+impl Sink {
+    fn reject(&mut self, r: &Reject) -> Result<()> {
+        self.row.rejects += 1;
+        if r.stage != "discover" {
+            self.row.bytes_read += r.bytes.unwrap_or(0);
+        }
+        if let Some(w) = &mut self.rejects {
+            tables::rejects::push(w.builder(), r);
+            w.row_done()?;
+        }
+        Ok(())
+    }
+
+    fn accept(&mut self, outcome: Outcome) -> Result<()> {
+        self.row.files_seen += 1;
+        let a = match outcome {
+            Outcome::Reject(r) => return self.reject(&r),
+            Outcome::Doc(a) => a,
+        };
+        self.row.documents += 1;
+        self.row.bytes_read += a.bytes;
+        self.row.paragraphs += a.paragraphs.len() as u64;
+        self.row.sentences += a.sentences.len() as u64;
+        // Sequential and in input order, so "first" is the same whatever the thread count.
+        let dup = match self.first_body.get(&a.body_hash) {
+            Some(first) => {
+                self.row.duplicates += 1;
+                Some(first.clone())
+            }
+            None => {
+                self.first_body.insert(a.body_hash, a.doc_id.clone());
+                None
+            }
+        };
+        if let Some(w) = &mut self.docs {
+            tables::documents::push(w.builder(), &a, dup.as_deref());
+            w.row_done()?;
+        }
+        if let Some(w) = &mut self.paras {
+            tables::paragraphs::push(w.builder(), &a);
+            w.row_done()?;
+        }
+        if let Some(w) = &mut self.sents {
+            tables::sentences::push(w.builder(), &a);
+            w.row_done()?;
+        }
+        Ok(())
+    }
+
+    fn close(self) -> Result<RunRow> {
+        for w in [self.docs, self.paras, self.sents, self.rejects]
+            .into_iter()
+            .flatten()
+        {
+            w.close()?;
+        }
+        Ok(self.row)
+    }
+}
+
+/// Splits inputs into chunks by count and size only (deterministic).
+fn chunks(inputs: &[Input]) -> Vec<&[Input]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0u64;
+    for (i, inp) in inputs.iter().enumerate() {
+        bytes += inp.size();
+        if i + 1 - start >= CHUNK_FILES || bytes >= CHUNK_BYTES {
+            out.push(&inputs[start..=i]);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < inputs.len() {
+        out.push(&inputs[start..]);
+    }
+    out
+}
+
+fn process_one(stages: &Stages, inp: &Input) -> Outcome {
+    match inp {
+        Input::Rejected(r) => Outcome::Reject(r.clone()),
+        Input::File(src) => {
+            // A bug in a stage must cost one document, not the run: it becomes a reject.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stages.process(src))) {
+                Ok(o) => o,
+                Err(e) => {
+                    let msg = e
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "panic".into());
+                    Outcome::Reject(Reject {
+                        source_path: src.display.clone(),
+                        record_index: src.record_index,
+                        stage: "process",
+                        reason: "internal_error",
+                        message: format!("stancemill bug, please report: {msg}"),
+                        bytes: Some(src.size),
+                    })
+                }
+            }
+        }
+    }
+}
+
+fn progress_bar(total: u64, files: usize, show: bool) -> ProgressBar {
+    let target = if show {
+        ProgressDrawTarget::stderr_with_hz(8)
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let pb = ProgressBar::with_draw_target(Some(total), target);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    pb.set_message(format!("0/{files} files"));
+    pb
+}
+
+/// Runs the pipeline over the inputs and writes every table.
+pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
+    let t0 = Instant::now();
+    let started_at = now_micros();
+    for i in &opts.inputs {
+        if std::fs::symlink_metadata(i).is_err() {
+            bail!("input {} does not exist", i.display());
+        }
+    }
+    let out = OutputDir::prepare(&opts.output, opts.overwrite)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .thread_name(|i| format!("stancemill-worker-{i}"))
+        .build()
+        .context("cannot start worker threads")?;
+    let stages = Stages::new(p);
+    let inputs = discover(&opts.inputs, &p.input, opts.limit);
+    let total: u64 = inputs.iter().map(Input::size).sum();
+    let pb = progress_bar(total, inputs.len(), opts.progress);
+
+    let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
+    let open = |name: &str| -> Result<Option<TableWriter>> {
+        if wants(name) {
+            Ok(Some(TableWriter::create(
+                &out,
+                tables::table(name).expect("known table"),
+                p,
+            )?))
+        } else {
+            Ok(None)
+        }
+    };
+    out.drop_tables_except(&p.output.tables)?;
+    let mut sink = Sink {
+        docs: open("documents")?,
+        paras: open("paragraphs")?,
+        sents: open("sentences")?,
+        rejects: open("rejects")?,
+        first_body: HashMap::new(),
+        row: RunRow::default(),
+    };
+
+    let (tx, rx) = mpsc::sync_channel::<Vec<Outcome>>(2);
+    let writer = std::thread::Builder::new()
+        .name("stancemill-writer".into())
+        .spawn(move || -> Result<Sink> {
+            for batch in rx {
+                for o in batch {
+                    sink.accept(o)?;
+                }
+            }
+            Ok(sink)
+        })
+        .context("cannot start the writer thread")?;
+
+    let mut done_files = 0usize;
+    for chunk in chunks(&inputs) {
+        let outcomes: Vec<Outcome> =
+            pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
+        if tx.send(outcomes).is_err() {
+            // The writer stopped on an error; join below reports it.
+            break;
+        }
+        done_files += chunk.len();
+        pb.inc(chunk.iter().map(Input::size).sum());
+        pb.set_message(format!("{done_files}/{} files", inputs.len()));
+    }
+    drop(tx);
+    let sink = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+    pb.finish_and_clear();
+    let mut row = sink.close()?;
+
+    row.run_id = format!(
+        "{}-{:x}",
+        chrono::DateTime::from_timestamp_micros(started_at)
+            .map(|t| t.format("%Y%m%dT%H%M%SZ").to_string())
+            .unwrap_or_default(),
+        std::process::id()
+    );
+    row.pipeline = p.name.clone();
+    row.pipeline_hash = p.hash.clone();
+    row.pipeline_origin = p.origin.clone();
+    row.inputs = opts
+        .inputs
+        .iter()
+        .map(|i| i.display().to_string())
+        .collect();
+    row.threads = opts.threads;
+    row.started_at = started_at;
+    row.finished_at = now_micros();
+    if wants("runs") {
+        let mut w = TableWriter::create(&out, &tables::runs::TABLE, p)?;
+        tables::runs::push(w.builder(), &row);
+        w.row_done()?;
+        w.close()?;
+    }
+    let summary = RunSummary {
+        row,
+        elapsed: t0.elapsed(),
+    };
+    out.success(&format!(
+        "run_id={}\ndocuments={}\nrejects={}\npipeline_hash={}\n",
+        summary.row.run_id, summary.row.documents, summary.row.rejects, p.hash
+    ))?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Source;
+
+    fn file(size: u64) -> Input {
+        Input::File(Source {
+            path: "x".into(),
+            display: "x".into(),
+            key: "x".into(),
+            size,
+            record_index: 0,
+        })
+    }
+
+    #[test]
+    fn chunking_depends_only_on_inputs() {
+        let inputs: Vec<Input> = (0..600).map(|_| file(10)).collect();
+        let c = chunks(&inputs);
+        assert_eq!(
+            c.iter().map(|c| c.len()).collect::<Vec<_>>(),
+            [256, 256, 88]
+        );
+        let big: Vec<Input> = (0..5).map(|_| file(20 << 20)).collect();
+        assert_eq!(
+            chunks(&big).iter().map(|c| c.len()).collect::<Vec<_>>(),
+            [2, 2, 1]
+        );
+        assert!(chunks(&[]).is_empty());
+    }
+}

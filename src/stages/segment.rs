@@ -1,0 +1,495 @@
+//! Segment: sections, paragraphs and sentences with character offsets into the cleaned body.
+//!
+//! Reads: the lines still marked `Text` after clean and metadata. Adds: `body` (paragraphs joined by
+//! one blank line, sections by two), paragraphs, sentences, word counts and the body hash. A blank
+//! line separates paragraphs; `section_blank_lines` or more start a section. Lines removed between
+//! paragraphs (an `Advertisement` between two blank lines) do not turn a paragraph break into a
+//! section break.
+//!
+//! The sentence splitter is a single forward scan with rules for news prose rather than a general
+//! segmenter: abbreviations (`Mr.`, `Jan. 5`, `No. 10`), initials (`Donald J. Trump`), dotted acronyms
+//! (`U.S. president`), decimals, ellipses before lower case, and closing quotes after the full stop
+//! (`… ground.”`) all stay inside one sentence.
+
+use std::collections::HashMap;
+
+use crate::article::{count_words, Article, LineKind, Paragraph, Sentence, Span};
+use crate::pipeline::{SegmentConfig, BUILTIN_ABBREVIATIONS};
+
+/// How an abbreviation behaves before a capitalised word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbbrevKind {
+    /// Never ends a sentence (`Mr.`, `Jan.`).
+    Never,
+    /// Abbreviation only before a number (`No. 10`).
+    Number,
+    /// May end a sentence: split when a sentence opener follows (`… Inc. The firm`).
+    MayEnd,
+}
+
+/// Parses one abbreviation entry: `Mr`, `No number`, `etc may-end`.
+pub fn parse_abbreviation(entry: &str) -> Result<(String, AbbrevKind), String> {
+    let mut parts = entry.split_whitespace();
+    let word = parts.next().ok_or("empty abbreviation")?;
+    let word = word.trim_end_matches('.');
+    if word.is_empty() || !word.chars().all(|c| c.is_alphabetic() || c == '.') {
+        return Err(format!(
+            "`{entry}`: an abbreviation is letters (and inner dots) only"
+        ));
+    }
+    let kind = match parts.next() {
+        None => AbbrevKind::Never,
+        Some("number") => AbbrevKind::Number,
+        Some("may-end") => AbbrevKind::MayEnd,
+        Some(other) => {
+            return Err(format!(
+                "`{entry}`: unknown qualifier `{other}` (use `number` or `may-end`)"
+            ))
+        }
+    };
+    if parts.next().is_some() {
+        return Err(format!("`{entry}`: expected `WORD [number|may-end]`"));
+    }
+    Ok((word.to_string(), kind))
+}
+
+/// Words that open a new sentence after an ambiguous full stop (`… the U.S. The talks`).
+const OPENERS: &[&str] = &[
+    "A",
+    "After",
+    "Also",
+    "An",
+    "And",
+    "As",
+    "At",
+    "Before",
+    "Both",
+    "But",
+    "During",
+    "Each",
+    "Even",
+    "For",
+    "From",
+    "He",
+    "Her",
+    "Here",
+    "His",
+    "How",
+    "However",
+    "I",
+    "If",
+    "In",
+    "It",
+    "Its",
+    "Many",
+    "Meanwhile",
+    "Most",
+    "Now",
+    "On",
+    "Our",
+    "She",
+    "Since",
+    "So",
+    "Some",
+    "Still",
+    "Such",
+    "That",
+    "The",
+    "Their",
+    "Then",
+    "There",
+    "These",
+    "They",
+    "This",
+    "Those",
+    "Thus",
+    "To",
+    "Under",
+    "We",
+    "What",
+    "When",
+    "Where",
+    "While",
+    "Who",
+    "Why",
+    "With",
+    "Yet",
+    "You",
+];
+
+/// The compiled segment stage.
+#[derive(Debug)]
+pub struct Segment {
+    section_blank_lines: usize,
+    abbreviations: HashMap<String, AbbrevKind>,
+}
+
+const CLOSERS: &[char] = &['"', '”', '’', '\'', ')', ']', '»', '›'];
+const OPENING: &[char] = &['"', '“', '‘', '\'', '(', '[', '«', '‹'];
+
+impl Segment {
+    /// Builds the stage from the built-in abbreviation list plus the pipeline's.
+    pub fn new(cfg: &SegmentConfig) -> Segment {
+        let mut abbreviations = HashMap::new();
+        let builtin = BUILTIN_ABBREVIATIONS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        for entry in builtin.chain(cfg.abbreviations.iter().map(String::as_str)) {
+            // Validated at load time for the pipeline's entries; the built-in list is tested.
+            if let Ok((w, k)) = parse_abbreviation(entry) {
+                abbreviations.insert(w, k);
+            }
+        }
+        Segment {
+            section_blank_lines: cfg.section_blank_lines,
+            abbreviations,
+        }
+    }
+
+    /// Builds body, paragraphs and sentences of `a`.
+    pub fn apply(&self, a: &mut Article) {
+        // Blocks of consecutive text lines, with the gap (blank lines) before each. A removed line
+        // splits a blank run in two and the gap is the larger half.
+        let mut blocks: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        let mut current: Vec<(usize, usize)> = Vec::new();
+        let (mut run, mut gap, mut block_gap) = (0usize, 0usize, 0usize);
+        for l in &a.lines {
+            if l.kind == LineKind::Text {
+                if current.is_empty() {
+                    block_gap = gap.max(run);
+                }
+                current.push((l.start, l.end));
+                continue;
+            }
+            if !current.is_empty() {
+                blocks.push((block_gap, std::mem::take(&mut current)));
+                (run, gap) = (0, 0);
+            }
+            if l.kind == LineKind::Blank {
+                run += 1;
+            } else {
+                gap = gap.max(run);
+                run = 0;
+            }
+        }
+        if !current.is_empty() {
+            blocks.push((block_gap, current));
+        }
+
+        let mut body = String::with_capacity(a.text.len());
+        let mut chars = 0u32;
+        let mut section = 0u32;
+        for (bi, (gap, lines)) in blocks.iter().enumerate() {
+            if bi > 0 {
+                let sep = if *gap >= self.section_blank_lines {
+                    section += 1;
+                    "\n\n\n"
+                } else {
+                    "\n\n"
+                };
+                body.push_str(sep);
+                chars += sep.len() as u32;
+            }
+            let (pstart_b, pstart_c) = (body.len(), chars);
+            for (li, &(s, e)) in lines.iter().enumerate() {
+                if li > 0 {
+                    body.push('\n');
+                    chars += 1;
+                }
+                let t = a.text[s..e].trim();
+                body.push_str(t);
+                chars += t.chars().count() as u32;
+            }
+            let ptext = &body[pstart_b..];
+            let pindex = a.paragraphs.len() as u32;
+            let words = count_words(ptext);
+            for (ss, se) in self.sentences(ptext) {
+                let s_text = &ptext[ss..se];
+                let start = pstart_c + char_len(&ptext[..ss]);
+                a.sentences.push(Sentence {
+                    paragraph_index: pindex,
+                    span: Span {
+                        start,
+                        end: start + char_len(s_text),
+                    },
+                    bytes: (pstart_b + ss, pstart_b + se),
+                    word_count: count_words(s_text),
+                });
+            }
+            a.paragraphs.push(Paragraph {
+                section_index: section,
+                span: Span {
+                    start: pstart_c,
+                    end: chars,
+                },
+                bytes: (pstart_b, body.len()),
+                word_count: words,
+            });
+            a.word_count += words;
+        }
+        a.section_count = if a.paragraphs.is_empty() {
+            0
+        } else {
+            section + 1
+        };
+        a.body_chars = chars;
+        a.body_hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        a.body = body;
+    }
+
+    /// Byte ranges of the sentences of one paragraph, trimmed.
+    pub fn sentences(&self, p: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        let mut i = 0usize;
+        while i < p.len() {
+            let c = p[i..].chars().next().expect("char boundary");
+            if !matches!(c, '.' | '!' | '?' | '…') {
+                i += c.len_utf8();
+                continue;
+            }
+            let term_start = i;
+            // Runs of terminators (`?!`, `...`), then closing quotes and brackets.
+            let mut j = i;
+            let mut dots = 0;
+            let mut strong = false;
+            while let Some(ch) = p[j..].chars().next() {
+                match ch {
+                    '.' => dots += 1,
+                    '…' => dots += 3,
+                    '!' | '?' => strong = true,
+                    _ => break,
+                }
+                j += ch.len_utf8();
+            }
+            while let Some(ch) = p[j..].chars().next().filter(|ch| CLOSERS.contains(ch)) {
+                j += ch.len_utf8();
+            }
+            i = j;
+            // The next character must be white space; otherwise `3.5`, `U.S.-China`, `e.g.,`.
+            let rest = &p[j..];
+            let Some(ws) = rest.chars().next() else { break };
+            if !ws.is_whitespace() {
+                continue;
+            }
+            let next_word = rest.trim_start();
+            let Some(mut nc) = next_word.chars().next() else {
+                break;
+            };
+            if OPENING.contains(&nc) {
+                nc = next_word[nc.len_utf8()..].chars().next().unwrap_or(' ');
+            }
+            if nc.is_lowercase() || matches!(nc, ',' | ';' | ':' | '–' | '—' | '-') {
+                continue;
+            }
+            if !strong && dots == 1 && !self.ends_sentence(&p[start..term_start], next_word, nc) {
+                continue;
+            }
+            out.push(trimmed(p, start, j));
+            start = j;
+        }
+        if start < p.len() {
+            let (s, e) = trimmed(p, start, p.len());
+            if s < e {
+                out.push((s, e));
+            }
+        }
+        out.retain(|(s, e)| s < e);
+        out
+    }
+
+    /// Decides a single full stop: `before` is the sentence so far, `next` the text after the gap.
+    fn ends_sentence(&self, before: &str, next: &str, nc: char) -> bool {
+        let token = before
+            .rsplit(|c: char| c.is_whitespace() || OPENING.contains(&c))
+            .next()
+            .unwrap_or("");
+        if token.is_empty() {
+            return true;
+        }
+        let opener = || {
+            let w: String = next
+                .trim_start_matches(OPENING)
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect();
+            OPENERS.contains(&w.as_str())
+        };
+        // A single capital: an initial (`Donald J. Trump`).
+        let mut tc = token.chars();
+        if let (Some(first), None) = (tc.next(), tc.next()) {
+            if first.is_uppercase() {
+                return false;
+            }
+        }
+        // Dotted acronyms (`U.S`, `a.m`, `e.g`): a sentence ends only before an opener.
+        if token.contains('.') && token.chars().all(|c| c.is_alphabetic() || c == '.') {
+            return opener();
+        }
+        match self.abbreviations.get(token) {
+            Some(AbbrevKind::Never) => false,
+            Some(AbbrevKind::Number) => !nc.is_ascii_digit(),
+            Some(AbbrevKind::MayEnd) => opener(),
+            None => true,
+        }
+    }
+}
+
+fn trimmed(p: &str, s: usize, e: usize) -> (usize, usize) {
+    let seg = &p[s..e];
+    let lead = seg.len() - seg.trim_start().len();
+    let trail = seg.len() - seg.trim_end().len();
+    (s + lead, e - trail)
+}
+
+fn char_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.chars().count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Source;
+    use crate::pipeline::Pipeline;
+
+    fn seg() -> Segment {
+        Segment::new(&Pipeline::builtin().segment)
+    }
+
+    fn split(p: &str) -> Vec<String> {
+        seg()
+            .sentences(p)
+            .into_iter()
+            .map(|(s, e)| p[s..e].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn builtin_abbreviations_parse() {
+        for l in BUILTIN_ABBREVIATIONS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            parse_abbreviation(l).unwrap();
+        }
+        assert!(parse_abbreviation("No numbr").is_err());
+        assert!(parse_abbreviation("a b c").is_err());
+        assert!(parse_abbreviation("1st").is_err());
+    }
+
+    #[test]
+    fn abbreviations_do_not_split() {
+        let cases: &[(&str, usize)] = &[
+            (
+                "U.S. president, Donald J. Trump, has pitched an “America First” foreign policy.",
+                1,
+            ),
+            (
+                "Mr. Abe met Mrs. Clinton and Dr. Wen on Jan. 5 at No. 10 Downing Street.",
+                1,
+            ),
+            (
+                "Growth was 3.5 percent, or $1.2 trillion. The rest was debt.",
+                2,
+            ),
+            ("The talks... stalled again. Then they resumed.", 2),
+            (
+                "Allies, e.g. Japan, i.e. the main one, met at 9 a.m. on Monday.",
+                1,
+            ),
+            ("He flew to the U.S. The talks began.", 2),
+            ("She said “peace through strength.” Then she left.", 2),
+            ("“Will it hold?” he asked. Nobody knew!", 2),
+            ("It was signed by Acme Inc. The firm said so.", 2),
+            ("See p. 5 and Vol. 2 of the report.", 1),
+            ("Nobody said No. Everyone agreed.", 2),
+            ("Sales rose 5%. 2018 was better.", 2),
+            ("A U.S.-China deal.", 1),
+            ("", 0),
+        ];
+        for (p, n) in cases {
+            let got = split(p);
+            assert_eq!(got.len(), *n, "{p:?} -> {got:?}");
+        }
+        assert_eq!(
+            split("She said “peace through strength.” Then she left.")[0],
+            "She said “peace through strength.”"
+        );
+    }
+
+    #[test]
+    fn pipeline_abbreviations_extend() {
+        let mut cfg = Pipeline::builtin().segment;
+        assert_eq!(split("Talks with Cllr. Smith ended.").len(), 2);
+        cfg.abbreviations.push("Cllr".into());
+        let s = Segment::new(&cfg);
+        assert_eq!(s.sentences("Talks with Cllr. Smith ended.").len(), 1);
+    }
+
+    fn article(text: &str) -> Article {
+        let src = Source {
+            path: "t".into(),
+            display: "t".into(),
+            key: "t".into(),
+            size: 0,
+            record_index: 0,
+        };
+        let mut a = Article::new(src, b"", "UTF-8", text.to_string());
+        seg().apply(&mut a);
+        a
+    }
+
+    fn slice(body: &str, sp: Span) -> String {
+        body.chars()
+            .skip(sp.start as usize)
+            .take((sp.end - sp.start) as usize)
+            .collect()
+    }
+
+    #[test]
+    fn sections_paragraphs_and_char_offsets() {
+        let a = article("Première phrase. Deuxième – ici.\n\nSecond para.\n\n\nNew section “quoted.”\n  Wrapped line.\n\n\n\n\nLast.\n");
+        assert_eq!(a.paragraphs.len(), 4);
+        assert_eq!(a.section_count, 3);
+        let secs: Vec<u32> = a.paragraphs.iter().map(|p| p.section_index).collect();
+        assert_eq!(secs, [0, 0, 1, 2]);
+        assert_eq!(a.body, "Première phrase. Deuxième – ici.\n\nSecond para.\n\n\nNew section “quoted.”\nWrapped line.\n\n\nLast.");
+        for p in &a.paragraphs {
+            assert_eq!(slice(&a.body, p.span), a.paragraph_text(p));
+        }
+        for s in &a.sentences {
+            assert_eq!(slice(&a.body, s.span), a.sentence_text(s));
+        }
+        assert_eq!(a.sentences.len(), 6);
+        assert_eq!(a.sentence_text(&a.sentences[1]), "Deuxième – ici.");
+        assert_eq!(a.sentences[1].span.start, 17);
+        assert_eq!(a.word_count, 12);
+        assert_eq!(a.body_chars as usize, a.body.chars().count());
+    }
+
+    #[test]
+    fn removed_line_between_paragraphs_is_not_a_section_break() {
+        let mut a = Article::new(
+            Source {
+                path: "t".into(),
+                display: "t".into(),
+                key: "t".into(),
+                size: 0,
+                record_index: 0,
+            },
+            b"",
+            "UTF-8",
+            "One.\n\nAdvertisement\n\nTwo.\n\n\nThree.".into(),
+        );
+        a.lines[2].kind = LineKind::Chrome;
+        seg().apply(&mut a);
+        let secs: Vec<u32> = a.paragraphs.iter().map(|p| p.section_index).collect();
+        assert_eq!(secs, [0, 0, 1]);
+    }
+}
