@@ -1,0 +1,165 @@
+//! Golden test: the reference article (`sample_corpus/asia/bane-or-boon.txt`, the user's own
+//! document) against `../shared/reference/expected.md` (documents, paragraphs, sentences parts).
+
+mod common;
+
+use common::*;
+
+const REF: &str = "sample_corpus/asia/bane-or-boon.txt";
+
+fn run_reference() -> (tempfile::TempDir, std::path::PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let input = repo().join(REF);
+    run_ok(
+        &repo(),
+        &[
+            "run",
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        0,
+    );
+    (d, out)
+}
+
+#[test]
+fn reference_is_the_users_file() {
+    // Only when ../shared is present; the repo copy is what the other tests use.
+    let shared = repo().join("../shared/reference/bane-or-boon.txt");
+    match std::fs::read(&shared) {
+        Ok(b) => assert_eq!(
+            b,
+            std::fs::read(repo().join(REF)).unwrap(),
+            "sample_corpus copy drifted"
+        ),
+        Err(_) => eprintln!("skipped: {} not present", shared.display()),
+    }
+}
+
+#[test]
+fn documents_row() {
+    let (_d, out) = run_reference();
+    let docs = rows(&out, "documents");
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(
+        d["title"].str(),
+        Some("Bane Or Boon – The Future Of Sino-Japanese Relations Under Trump")
+    );
+    assert_eq!(d["published_at"].int(), Some(micros("2017-12-02 12:58:00")));
+    assert_eq!(d["published_utc"], Val::Null, "the page states no zone");
+    assert_eq!(d["published_raw"].str(), Some("December 2, 2017 12:58 pm"));
+    assert_eq!(d["comment_count"].int(), Some(75));
+    assert_eq!(d["view_count"].int(), Some(133));
+    assert_eq!(d["language"].str(), Some("en"));
+    assert_eq!(d["encoding"].str(), Some("UTF-8"));
+    assert_eq!(d["section_count"].int(), Some(4));
+    assert_eq!(d["paragraph_count"].int(), Some(15));
+    assert_eq!(
+        d["chrome_removed"].strs(),
+        ["Leave a Reply", "Show Buttons", "Hide Buttons"]
+    );
+    assert_eq!(d["duplicate_of"], Val::Null);
+    assert_eq!(d["warnings"].list(), []);
+
+    // Word count of the body only: count it independently from the raw file's body lines.
+    let raw = std::fs::read_to_string(repo().join(REF)).unwrap();
+    let lines: Vec<&str> = raw.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("U.S. president"))
+        .unwrap();
+    let last = lines.iter().position(|l| *l == "Leave a Reply").unwrap();
+    let words: usize = lines[first..last]
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    assert_eq!(d["word_count"].int(), Some(words as i64));
+    let body = d["body"].str().unwrap();
+    for bad in [
+        "Leave a Reply",
+        "Show Buttons",
+        "Hide Buttons",
+        "Bane Or Boon",
+        "pm75",
+        "Views: 133",
+    ] {
+        assert!(!body.contains(bad), "body contains {bad:?}");
+    }
+}
+
+#[test]
+fn paragraphs_and_sentences() {
+    let (_d, out) = run_reference();
+    let body = rows(&out, "documents")[0]["body"]
+        .str()
+        .unwrap()
+        .to_string();
+    let paras = rows(&out, "paragraphs");
+    assert_eq!(paras.len(), 15);
+    let per_section: Vec<usize> = (0..4)
+        .map(|s| {
+            paras
+                .iter()
+                .filter(|p| p["section_index"].int() == Some(s))
+                .count()
+        })
+        .collect();
+    assert_eq!(per_section, [4, 5, 3, 3]);
+    for (i, p) in paras.iter().enumerate() {
+        assert_eq!(p["paragraph_index"].int(), Some(i as i64));
+        let text = p["text"].str().unwrap();
+        assert_eq!(
+            chars(&body, p["start"].int().unwrap(), p["end"].int().unwrap()),
+            text,
+            "paragraph {i}"
+        );
+        for chrome in ["Leave a Reply", "Show Buttons", "Hide Buttons"] {
+            assert!(!text.contains(chrome));
+        }
+    }
+    assert!(paras[0]["text"]
+        .str()
+        .unwrap()
+        .starts_with("U.S. president, Donald J. Trump"));
+    assert!(paras[14]["text"]
+        .str()
+        .unwrap()
+        .ends_with("a real possibility."));
+
+    let sents = rows(&out, "sentences");
+    for (i, s) in sents.iter().enumerate() {
+        assert_eq!(s["sentence_index"].int(), Some(i as i64));
+        assert_eq!(
+            chars(&body, s["start"].int().unwrap(), s["end"].int().unwrap()),
+            s["text"].str().unwrap(),
+            "sentence {i}"
+        );
+    }
+    // Abbreviations do not end a sentence.
+    let first = sents[0]["text"].str().unwrap();
+    assert!(
+        first.starts_with("U.S. president, Donald J. Trump, has pitched"),
+        "{first}"
+    );
+    assert!(first.ends_with("strongly stating that “Peace through strength will be at the center of that foreign policy."), "{first}");
+    // Every sentence lies inside its paragraph.
+    for s in &sents {
+        let p = &paras[s["paragraph_index"].int().unwrap() as usize];
+        assert!(p["start"].int() <= s["start"].int() && s["end"].int() <= p["end"].int());
+    }
+    let text: Vec<String> = sents
+        .iter()
+        .map(|s| {
+            format!(
+                "{} p{} [{}..{}] {}",
+                s["sentence_index"], s["paragraph_index"], s["start"], s["end"], s["text"]
+            )
+        })
+        .collect();
+    snapshot("reference_sentences.txt", &(text.join("\n") + "\n"));
+}
