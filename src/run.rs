@@ -78,7 +78,11 @@ impl RunSummary {
             r.threads,
             output.display(),
             if r.rejects > 0 {
-                format!("  (see why with: duckdb -c \"select source_path, reason, message from '{}/rejects/*.parquet'\")", output.display())
+                format!(
+                    "\nexit status 1: {} inputs were rejected; see why with\n  duckdb -c \"select source_path, reason, message from '{}/rejects/*.parquet'\"",
+                    r.rejects,
+                    output.display()
+                )
             } else {
                 String::new()
             }
