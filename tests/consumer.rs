@@ -12,6 +12,7 @@ fn duckdb_and_pyarrow_read_every_table() {
     let python = std::env::var("STANCEMILL_PYTHON").unwrap_or_else(|_| "python3".into());
     let has = std::process::Command::new(&python)
         .args(["-c", "import duckdb, pyarrow"])
+        .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !has {

@@ -83,6 +83,8 @@ pub struct InputConfig {
 pub struct DecodeConfig {
     /// Largest share of control/replacement characters a text may have.
     pub max_garbage_ratio: f64,
+    /// Encoding for non-UTF-8 text with too few non-ASCII bytes for detection to be reliable.
+    pub legacy_default: &'static encoding_rs::Encoding,
 }
 
 /// `[stages.clean]`.
@@ -389,9 +391,26 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
                 0.05
             }
         };
+        let legacy_default = match s.opt_string("legacy_default") {
+            None => encoding_rs::WINDOWS_1252,
+            Some((label, loc)) => match encoding_rs::Encoding::for_label(label.as_bytes()) {
+                Some(e)
+                    if e != encoding_rs::UTF_8
+                        && e != encoding_rs::UTF_16LE
+                        && e != encoding_rs::UTF_16BE =>
+                {
+                    e
+                }
+                _ => {
+                    s.problem("legacy_default", &loc, format!("`{label}` is not a legacy single- or multi-byte encoding label (e.g. \"windows-1252\", \"iso-8859-2\", \"shift_jis\")"));
+                    encoding_rs::WINDOWS_1252
+                }
+            },
+        };
         s.finish();
         DecodeConfig {
             max_garbage_ratio: ratio,
+            legacy_default,
         }
     };
     let clean = {

@@ -6,7 +6,7 @@
 //! `pipelines/chrome.txt` plus the pipeline's `lines` and `patterns`) AND stands where chrome
 //! stands: in the run of such lines at the very start or end of the text, or in a block (lines between
 //! blank lines) made only of such lines. A trailer marker (`Related posts:`, `Leave a Reply`) in the
-//! last half of the text removes everything from it to the end. A sentence in a paragraph that
+//! last half of the text (by bytes) removes everything from it to the end. A sentence in a paragraph that
 //! happens to read like chrome is never touched.
 
 use std::collections::HashSet;
@@ -15,6 +15,9 @@ use regex::RegexSet;
 
 use crate::article::{Article, LineKind};
 use crate::pipeline::{line_regex, CleanConfig, BUILTIN_CHROME};
+
+/// Lines after a trailer marker at most this long read as headlines, not body paragraphs.
+const SHORT_LINE: usize = 120;
 
 /// Lines longer than this are never chrome; saves regex work on real paragraphs.
 const MAX_CHROME_LINE: usize = 300;
@@ -132,15 +135,33 @@ impl Clean {
                 remove[start..i].iter_mut().for_each(|r| *r = true);
             }
         }
-        // A trailer marker in the last half of the text lines cuts the rest.
-        let half = text_lines.len() / 2;
-        if let Some(&cut) = text_lines.iter().skip(half).find(|&&i| {
+        // A trailer marker cuts the rest when it stands after the body: in the last half of the
+        // text by bytes (not lines: scraped articles often have a paragraph per line, so line 6 of
+        // 11 can still be in the header), or followed only by short lines (a list of headlines).
+        let half = a.text.len() / 2;
+        let mut short_after = vec![true; text_lines.len() + 1];
+        for (k, &i) in text_lines.iter().enumerate().rev() {
+            short_after[k] = short_after[k + 1] && a.lines[i].end - a.lines[i].start <= SHORT_LINE;
+        }
+        let long_before: Vec<bool> = text_lines
+            .iter()
+            .scan(false, |seen, &i| {
+                let before = *seen;
+                *seen |= a.lines[i].end - a.lines[i].start > SHORT_LINE;
+                Some(before)
+            })
+            .collect();
+        let is_marker = |i: usize| {
             chrome[i]
                 && self
                     .tail
                     .is_match(a.text[a.lines[i].start..a.lines[i].end].trim())
-        }) {
-            for &j in text_lines.iter().filter(|&&j| j >= cut) {
+        };
+        let cut = text_lines.iter().enumerate().find(|&(k, &i)| {
+            (a.lines[i].start >= half || (long_before[k] && short_after[k + 1])) && is_marker(i)
+        });
+        if let Some((k, _)) = cut {
+            for &j in &text_lines[k..] {
                 remove[j] = true;
             }
         }
@@ -225,15 +246,23 @@ mod tests {
 
     #[test]
     fn related_trailer_cut_only_in_last_half() {
-        let text = "T\n\nA.\n\nB.\n\nC.\n\nRelated posts:\nAnother headline about trade\nYet another headline\n";
-        let (kept, removed) = run(text);
-        assert_eq!(kept, ["T", "A.", "B.", "C."]);
+        let para = "A paragraph of a realistic length that says something about the alliance, the talks, and what the ministers said after them.";
+        let text = format!(
+            "T\n\n{para}\n\nRelated posts:\nAnother headline about trade\nYet another headline\n"
+        );
+        let (kept, removed) = run(&text);
+        assert_eq!(kept, ["T", para]);
         assert_eq!(removed.len(), 3);
         // Near the top it is only removed as a line of its own, the text after it stays.
         let early = "T\n\nRelated posts:\n\nA long paragraph.\n\nB.\n\nC.\n\nD.\n";
         let (kept, removed) = run(early);
         assert_eq!(removed, ["Related posts:"]);
         assert_eq!(kept.len(), 5);
+        // A comment counter in the header of a one-line-per-paragraph article is no trailer.
+        let text = format!("Title\n\nBy Jane Doe\n\n12 comments\n\n{para}\n\n{para}\n\n{para}\n\n{para}\n\n{para}\n");
+        let (kept, removed) = run(&text);
+        assert_eq!(removed, ["12 comments"]);
+        assert_eq!(kept.len(), 7);
     }
 
     #[test]

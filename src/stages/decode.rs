@@ -41,6 +41,9 @@ fn err(reason: &'static str, message: impl Into<String>) -> DecodeError {
     }
 }
 
+/// Fewer non-ASCII bytes than this in non-UTF-8 text: use `legacy_default` instead of guessing.
+const MIN_DETECTION_BYTES: usize = 16;
+
 /// File signatures of common binary formats a news directory picks up.
 const MAGIC: &[(&[u8], &str)] = &[
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -86,36 +89,44 @@ pub fn decode(bytes: &[u8], cfg: &DecodeConfig) -> Result<Decoded, DecodeError> 
         return Err(err("empty", "the file is empty (0 bytes)"));
     }
     let mut warnings = Vec::new();
-    let (encoding, body): (&'static Encoding, &[u8]) =
-        if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-            (enc, &bytes[bom_len..])
-        } else if let Some((_, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
-            return Err(err("binary", format!("binary file: {what}")));
-        } else if let Some(enc) = sniff_utf16(bytes) {
-            warnings.push(format!("encoding_detected:{}", enc.name()));
-            (enc, bytes)
+    let (encoding, body): (&'static Encoding, &[u8]) = if let Some((enc, bom_len)) =
+        Encoding::for_bom(bytes)
+    {
+        (enc, &bytes[bom_len..])
+    } else if let Some((_, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Err(err("binary", format!("binary file: {what}")));
+    } else if let Some(enc) = sniff_utf16(bytes) {
+        warnings.push(format!("encoding_detected:{}", enc.name()));
+        (enc, bytes)
+    } else {
+        let nul = memchr::memchr_iter(0, bytes).count();
+        if nul > 0 {
+            return Err(err(
+                "binary",
+                format!(
+                    "binary file: {nul} NUL byte{} in {} bytes",
+                    if nul == 1 { "" } else { "s" },
+                    bytes.len()
+                ),
+            ));
+        }
+        if std::str::from_utf8(bytes).is_ok() {
+            (UTF_8, bytes)
         } else {
-            let nul = memchr::memchr_iter(0, bytes).count();
-            if nul > 0 {
-                return Err(err(
-                    "binary",
-                    format!(
-                        "binary file: {nul} NUL byte{} in {} bytes",
-                        if nul == 1 { "" } else { "s" },
-                        bytes.len()
-                    ),
-                ));
-            }
-            if std::str::from_utf8(bytes).is_ok() {
-                (UTF_8, bytes)
+            // A handful of high bytes in English text (`£`, `é`) is too little for detection
+            // to tell windows-1252 from its neighbours; the pipeline's default is the better bet.
+            let high = bytes.iter().filter(|b| **b >= 0x80).count();
+            let enc = if high < MIN_DETECTION_BYTES {
+                cfg.legacy_default
             } else {
                 let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 det.feed(bytes, true);
-                let enc = det.guess(None, chardetng::Utf8Detection::Deny);
-                warnings.push(format!("encoding_detected:{}", enc.name()));
-                (enc, bytes)
-            }
-        };
+                det.guess(None, chardetng::Utf8Detection::Deny)
+            };
+            warnings.push(format!("encoding_detected:{}", enc.name()));
+            (enc, bytes)
+        }
+    };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = normalise(text);
     let total = text.chars().count().max(1);
@@ -214,6 +225,7 @@ mod tests {
     fn cfg() -> DecodeConfig {
         DecodeConfig {
             max_garbage_ratio: 0.05,
+            legacy_default: encoding_rs::WINDOWS_1252,
         }
     }
 
@@ -262,6 +274,21 @@ mod tests {
         assert_eq!(d.encoding, "windows-1252");
         assert!(d.text.contains("“deal”") && d.text.contains("€ 5") && d.text.contains("café"));
         assert_eq!(d.warnings, ["encoding_detected:windows-1252"]);
+    }
+
+    #[test]
+    fn few_high_bytes_use_the_legacy_default() {
+        // One latin-1 pound sign in English text (BBC sport/199.txt has one).
+        let d = ok(b"Chelsea fined \xa31m over the transfer, the club said on Monday.");
+        assert_eq!(d.encoding, "windows-1252");
+        assert!(d.text.contains("£1m"));
+        let mut c = cfg();
+        c.legacy_default = encoding_rs::ISO_8859_2;
+        assert_eq!(decode(b"Ksi\xb1\xbfka", &c).unwrap().encoding, "ISO-8859-2");
+        // With enough evidence, detection decides: Cyrillic windows-1251.
+        let ru = "Министр иностранных дел России заявил, что переговоры продолжатся в понедельник.";
+        let bytes = encoding_rs::WINDOWS_1251.encode(ru).0.into_owned();
+        assert_eq!(ok(&bytes).encoding, "windows-1251");
     }
 
     #[test]

@@ -89,8 +89,9 @@ pub fn detect(text: &str) -> Option<&'static str> {
         .map(|(_, s)| *s)
         .max()
         .unwrap_or(0);
-    // At least 3 hits and an eighth of the words, and clearly ahead of the runner-up.
-    (top >= 3 && top * 8 >= words && top * 2 > second * 3).then_some(LANGS[best].0)
+    // At least 3 hits and a sixteenth of the words (lists of names and fixtures have few
+    // function words), and clearly ahead of the runner-up.
+    (top >= 3 && top * 16 >= words && top * 2 > second * 3).then_some(LANGS[best].0)
 }
 
 /// Sets the article's language from its body (or title when the body is empty).

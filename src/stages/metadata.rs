@@ -31,6 +31,7 @@ static VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:by|written by|words by|reporting by|story by|author|authors)\s*[:\-–]?\s+(?P<rest>.+)$").unwrap()
 });
+static HANDLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^by\s+[\w.\-@]+$").unwrap());
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:last\s+)?(?:updated|published|posted|modified|first published|date)\b(?:\s+on\b)?\s*:?|\bon\b|\bat\b|\bviews?\b\s*:?|\bcomments?\b|[|•·:/()\[\],\-–—]").unwrap()
 });
@@ -268,11 +269,23 @@ pub fn meta_line(line: &str, order: DateOrder) -> Option<MetaLine> {
             out.authors.extend(names);
             continue;
         }
+        // `Posted on … by admin`: a user handle, not an author.
+        if HANDLE.is_match(part) {
+            continue;
+        }
         let stripped = LABELS.replace_all(part, " ");
-        leftover += stripped
+        let words: Vec<&str> = stripped
             .split_whitespace()
             .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
+            .collect();
+        // `NEW DELHI — Oct. 7, 2015`: a place in capitals opens a wire-style dateline.
+        let place = words.len() <= 3
+            && words
+                .iter()
+                .all(|w| w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_uppercase));
+        if !place {
+            leftover += words.len();
+        }
     }
     let found = out.date.is_some()
         || !out.authors.is_empty()
@@ -313,6 +326,36 @@ impl MetadataStage {
         MetadataStage { cfg: cfg.clone() }
     }
 
+    /// Short lines above the headline that no chrome pattern knows (`Sign in`, `Breaking: …`):
+    /// when the header's first dateline or byline follows a headline-like line, the few short
+    /// lines before that headline are page furniture, not the title or the body.
+    fn junk_above_title(&self, a: &Article) -> Vec<usize> {
+        let text = |i: usize| &a.text[a.lines[i].start..a.lines[i].end];
+        let cand: Vec<usize> = (0..a.lines.len())
+            .filter(|&i| a.lines[i].kind == LineKind::Text)
+            .take(self.cfg.header_lines)
+            .collect();
+        let Some(k) = cand
+            .iter()
+            .position(|&i| meta_line(text(i), self.cfg.date_order).is_some())
+        else {
+            return Vec::new();
+        };
+        if k < 2 || k > 4 || !title_like(text(cand[k - 1]), None) {
+            return Vec::new();
+        }
+        let junk = &cand[..k - 1];
+        let furniture = |i: usize| {
+            let t = text(i).trim();
+            t.split_whitespace().count() <= 12 && !t.ends_with(['.', '!', '?', ',', ';'])
+        };
+        if junk.iter().all(|&i| furniture(i)) {
+            junk.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Reads the header of `a`.
     pub fn apply(&self, a: &mut Article) {
         if !self.cfg.enabled {
@@ -321,7 +364,11 @@ impl MetadataStage {
         let mut meta = Metadata::default();
         let mut seen = 0usize;
         let mut date_updated = false;
-        let mut recount_chrome = false;
+        let junk = self.junk_above_title(a);
+        let mut recount_chrome = !junk.is_empty();
+        for i in junk {
+            a.lines[i].kind = LineKind::Chrome;
+        }
         let n = a.lines.len();
         let mut i = 0;
         while i < n {
@@ -500,6 +547,22 @@ mod tests {
         assert_eq!((m.comment_count, m.view_count), (Some(3), Some(5120)));
         let (m, _) = run("T\nNo Comments\nViews: 1.2k\n\nBody.\n");
         assert_eq!((m.comment_count, m.view_count), (Some(0), Some(1200)));
+    }
+
+    #[test]
+    fn scraper_variants() {
+        let (m, body) = run("Sign in\nBreaking: Markets fall\nAllies Agree on Sanctions\n\nPosted on June 14, 2018 by admin\n\nThe ministers met on Monday in Brussels and agreed on a package.\n");
+        assert_eq!(m.title.as_deref(), Some("Allies Agree on Sanctions"));
+        assert_eq!(m.published_raw.as_deref(), Some("June 14, 2018"));
+        assert_eq!(m.author, None);
+        assert_eq!(body.len(), 1);
+        let (m, _) = run("Headline Here\nNEW DELHI — Oct. 7, 2015\n\nBody text.\n");
+        assert_eq!(m.published_raw.as_deref(), Some("Oct. 7, 2015"));
+        // A short first paragraph before a date-like line is not taken for furniture.
+        let (m, body) =
+            run("Talks Resume\n\nThe envoys met again.\n\nDecember 2, 2017\n\nMore text here.\n");
+        assert_eq!(m.title.as_deref(), Some("Talks Resume"));
+        assert_eq!(body.len(), 3);
     }
 
     #[test]

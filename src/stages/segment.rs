@@ -117,6 +117,76 @@ const OPENERS: &[&str] = &[
     "You",
 ];
 
+/// Words that continue a time after `a.m.`/`p.m.` rather than open a sentence.
+const TIME_CONTINUATIONS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Mon",
+    "Tue",
+    "Wed",
+    "Thu",
+    "Fri",
+    "Sat",
+    "Sun",
+    "GMT",
+    "UTC",
+    "BST",
+    "CET",
+    "ET",
+    "EST",
+    "EDT",
+    "PT",
+    "PST",
+    "PDT",
+    "CT",
+    "CST",
+    "CDT",
+    "MT",
+    "JST",
+    "KST",
+    "IST",
+    "Eastern",
+    "Pacific",
+    "Central",
+    "Mountain",
+    "Greenwich",
+    "Moscow",
+    "Beijing",
+    "Tokyo",
+    "London",
+    "local",
+    "Local",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+];
+
 /// The compiled segment stage.
 #[derive(Debug)]
 pub struct Segment {
@@ -245,6 +315,17 @@ impl Segment {
         let mut i = 0usize;
         while i < p.len() {
             let c = p[i..].chars().next().expect("char boundary");
+            // A list item on its own line starts a sentence even when the line before has no
+            // full stop (`KEY POINTS\n- Withdraw…\n- Detain…`).
+            if c == '\n' && starts_list_item(&p[i + 1..]) {
+                let (s, e) = trimmed(p, start, i);
+                if s < e {
+                    out.push((s, e));
+                }
+                start = i + 1;
+                i += 1;
+                continue;
+            }
             if !matches!(c, '.' | '!' | '?' | '…') {
                 i += c.len_utf8();
                 continue;
@@ -280,7 +361,9 @@ impl Segment {
             if OPENING.contains(&nc) {
                 nc = next_word[nc.len_utf8()..].chars().next().unwrap_or(' ');
             }
-            if nc.is_lowercase() || matches!(nc, ',' | ';' | ':' | '–' | '—' | '-') {
+            // Only a capital, a digit or an uncased letter opens a sentence; lower case and
+            // punctuation (`…, he said`, `Kiss... ).`, `– which`) continue it.
+            if !nc.is_alphanumeric() || nc.is_lowercase() {
                 continue;
             }
             if !strong && dots == 1 && !self.ends_sentence(&p[start..term_start], next_word, nc) {
@@ -308,6 +391,10 @@ impl Segment {
         if token.is_empty() {
             return true;
         }
+        // A list number opening the sentence (`2. Spend more`).
+        if token.bytes().all(|b| b.is_ascii_digit()) && before.trim_start() == token {
+            return false;
+        }
         let opener = || {
             let w: String = next
                 .trim_start_matches(OPENING)
@@ -323,17 +410,35 @@ impl Segment {
                 return false;
             }
         }
-        // Dotted acronyms (`U.S`, `a.m`, `e.g`): a sentence ends only before an opener.
+        let quote_follows = next.starts_with(['“', '"', '‘']);
+        // `10 p.m. Officials said`: a capital after a time ends the sentence, unless it continues
+        // the time (`p.m. Monday`, `a.m. Eastern`, `p.m. GMT`).
+        if matches!(token, "a.m" | "p.m" | "A.M" | "P.M") {
+            let w: String = next.chars().take_while(|c| c.is_alphabetic()).collect();
+            return quote_follows || !TIME_CONTINUATIONS.contains(&w.as_str());
+        }
+        // Dotted acronyms (`U.S`, `e.g`): a sentence ends only before an opener.
         if token.contains('.') && token.chars().all(|c| c.is_alphabetic() || c == '.') {
             return opener();
         }
         match self.abbreviations.get(token) {
             Some(AbbrevKind::Never) => false,
             Some(AbbrevKind::Number) => !nc.is_ascii_digit(),
-            Some(AbbrevKind::MayEnd) => opener(),
+            // `… Acme Corp. “We will appeal,” …`: a quotation opens a new sentence.
+            Some(AbbrevKind::MayEnd) => quote_follows || opener(),
             None => true,
         }
     }
+}
+
+/// Whether `line` begins with a list marker: `- `, `* `, `• `, `– `, `1. `, `2) `.
+fn starts_list_item(line: &str) -> bool {
+    let l = line.trim_start_matches([' ', '\t']);
+    if let Some(rest) = l.strip_prefix(['-', '*', '•', '–', '—', '·']) {
+        return rest.starts_with(' ');
+    }
+    let digits = l.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits) && (l[digits..].starts_with(". ") || l[digits..].starts_with(") "))
 }
 
 fn trimmed(p: &str, s: usize, e: usize) -> (usize, usize) {
@@ -411,6 +516,19 @@ mod tests {
             ("Nobody said No. Everyone agreed.", 2),
             ("Sales rose 5%. 2018 was better.", 2),
             ("A U.S.-China deal.", 1),
+            ("Nominees include Eva (Ae Fond Kiss... ). Shane won.", 2),
+            (
+                "The strike came at 10:15 p.m. Officials in Seoul say it failed.",
+                2,
+            ),
+            ("The vote is at 9 a.m. Eastern time on Monday.", 1),
+            ("Talks ended at 6 p.m. Tuesday without a deal.", 1),
+            ("The bid came from Acme Corp. “We will appeal,” it said.", 2),
+            (
+                "KEY POINTS\n- Withdraw from the treaty\n- Detain people\n2. Spend more",
+                4,
+            ),
+            ("A wrapped line\nthat goes on. Then - a dash - here.", 2),
             ("", 0),
         ];
         for (p, n) in cases {
