@@ -341,7 +341,7 @@ impl MetadataStage {
         else {
             return Vec::new();
         };
-        if k < 2 || k > 4 || !title_like(text(cand[k - 1]), None) {
+        if !(2..=4).contains(&k) || !title_like(text(cand[k - 1]), None) {
             return Vec::new();
         }
         let junk = &cand[..k - 1];
