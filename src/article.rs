@@ -245,9 +245,34 @@ fn split_lines(text: &str) -> Vec<Line> {
 /// Counts words: whitespace-separated tokens that contain a letter or digit (so `–` and `•` are not
 /// words, `U.S.` and `3.5` are).
 pub fn count_words(s: &str) -> u32 {
-    s.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count() as u32
+    // One pass over the bytes; a non-ASCII character is decoded only where it matters: it may be
+    // white space (U+00A0) or the only letter of a word (`é`, but not `–`).
+    let b = s.as_bytes();
+    let (mut n, mut i) = (0u32, 0usize);
+    let (mut in_word, mut alnum) = (false, false);
+    while i < b.len() {
+        let x = b[i];
+        let (space, step) = if x < 0x80 {
+            if !x.is_ascii_whitespace() {
+                alnum |= x.is_ascii_alphanumeric();
+            }
+            (x.is_ascii_whitespace(), 1)
+        } else {
+            let c = s[i..].chars().next().expect("char boundary");
+            if !c.is_whitespace() && !alnum {
+                alnum = c.is_alphanumeric();
+            }
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            n += u32::from(in_word && alnum);
+            (in_word, alnum) = (false, false);
+        } else {
+            in_word = true;
+        }
+        i += step;
+    }
+    n + u32::from(in_word && alnum)
 }
 
 #[cfg(test)]
@@ -298,5 +323,29 @@ mod tests {
     fn word_counts_skip_punctuation() {
         assert_eq!(count_words("The Japan – US alliance, U.S. 3.5 %"), 6);
         assert_eq!(count_words("  "), 0);
+        assert_eq!(count_words("a - b\t3.5 %\n--x"), 4);
+        assert_eq!(count_words("Tokyo, \u{a0}Beijing"), 2);
     }
 }
+
+/// A small, fast, non-cryptographic hasher (FxHash) for the stages' read-only lookup tables of
+/// short words, where SipHash's protection against crafted keys costs time for nothing.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut v = [0u8; 8];
+            v[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(v))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;

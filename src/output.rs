@@ -15,10 +15,11 @@ use anyhow::{bail, Context, Result};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as PqCompression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::pipeline::{Compression, Pipeline, SCHEMA_VERSION};
-use crate::tables::{BatchBuilder, Table};
+use crate::tables::{BatchBuilder, ColType, Table};
 
 /// The marker that says this folder was made by stancemill.
 pub const MARKER: &str = ".stancemill";
@@ -148,8 +149,14 @@ pub fn properties(table: &Table, p: &Pipeline) -> Result<WriterProperties> {
         KeyValue::new("stancemill.pipeline".into(), p.name.clone()),
         KeyValue::new("stancemill.pipeline_hash".into(), p.hash.clone()),
     ];
-    Ok(WriterProperties::builder()
-        .set_compression(compression)
+    let mut b = WriterProperties::builder();
+    for c in table.columns.iter().filter(|c| c.ty == ColType::Text) {
+        let path = ColumnPath::from(c.name);
+        b = b
+            .set_column_dictionary_enabled(path.clone(), false)
+            .set_column_statistics_enabled(path, EnabledStatistics::None);
+    }
+    Ok(b.set_compression(compression)
         .set_max_row_group_row_count(Some(p.output.row_group_rows))
         .set_max_row_group_bytes(Some(p.output.row_group_bytes))
         .set_created_by(format!("stancemill {}", env!("CARGO_PKG_VERSION")))

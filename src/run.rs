@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -94,73 +94,101 @@ fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// The tables one run writes, row by row, in input order.
-struct Sink {
-    docs: Option<TableWriter>,
-    paras: Option<TableWriter>,
-    sents: Option<TableWriter>,
-    rejects: Option<TableWriter>,
+/// One processed chunk, shared by every table's writer thread.
+struct Chunk {
+    outcomes: Vec<Outcome>,
+    /// For each outcome, the doc_id of the first document with the same body, if any.
+    duplicate_of: Vec<Option<String>>,
+}
+
+/// Counts and duplicate detection: sequential, in input order, so "first" and every count are
+/// the same whatever the thread count.
+#[derive(Default)]
+struct Ledger {
     first_body: HashMap<u128, String>,
     row: RunRow,
 }
 
-impl Sink {
-    fn reject(&mut self, r: &Reject) -> Result<()> {
-        self.row.rejects += 1;
-        if r.stage != "discover" {
-            self.row.bytes_read += r.bytes.unwrap_or(0);
+impl Ledger {
+    fn account(&mut self, outcomes: Vec<Outcome>) -> Chunk {
+        let mut duplicate_of = Vec::with_capacity(outcomes.len());
+        for o in &outcomes {
+            self.row.files_seen += 1;
+            match o {
+                Outcome::Reject(r) => {
+                    self.row.rejects += 1;
+                    if r.stage != "discover" {
+                        self.row.bytes_read += r.bytes.unwrap_or(0);
+                    }
+                    duplicate_of.push(None);
+                }
+                Outcome::Doc(a) => {
+                    self.row.documents += 1;
+                    self.row.bytes_read += a.bytes;
+                    self.row.paragraphs += a.paragraphs.len() as u64;
+                    self.row.sentences += a.sentences.len() as u64;
+                    let dup = match self.first_body.get(&a.body_hash) {
+                        Some(first) => Some(first.clone()),
+                        None => {
+                            self.first_body.insert(a.body_hash, a.doc_id.clone());
+                            None
+                        }
+                    };
+                    self.row.duplicates += u64::from(dup.is_some());
+                    duplicate_of.push(dup);
+                }
+            }
         }
-        if let Some(w) = &mut self.rejects {
-            tables::rejects::push(w.builder(), r);
-            w.row_done()?;
+        Chunk {
+            outcomes,
+            duplicate_of,
         }
-        Ok(())
+    }
+}
+
+/// Appends one chunk's rows for one table.
+fn write_rows(table: &str, w: &mut TableWriter, chunk: &Chunk) -> Result<()> {
+    for (o, dup) in chunk.outcomes.iter().zip(&chunk.duplicate_of) {
+        match (table, o) {
+            ("documents", Outcome::Doc(a)) => {
+                tables::documents::push(w.builder(), a, dup.as_deref())
+            }
+            ("paragraphs", Outcome::Doc(a)) => tables::paragraphs::push(w.builder(), a),
+            ("sentences", Outcome::Doc(a)) => tables::sentences::push(w.builder(), a),
+            ("rejects", Outcome::Reject(r)) => tables::rejects::push(w.builder(), r),
+            _ => continue,
+        }
+        w.row_done()?;
+    }
+    Ok(())
+}
+
+/// A table's writer on its own thread: tables encode and compress in parallel, each in input order.
+struct TableThread {
+    tx: mpsc::SyncSender<Arc<Chunk>>,
+    handle: std::thread::JoinHandle<Result<u64>>,
+}
+
+impl TableThread {
+    fn spawn(name: &'static str, mut w: TableWriter) -> Result<TableThread> {
+        let (tx, rx) = mpsc::sync_channel::<Arc<Chunk>>(2);
+        let handle = std::thread::Builder::new()
+            .name(format!("stancemill-{name}"))
+            .spawn(move || -> Result<u64> {
+                for chunk in rx {
+                    write_rows(name, &mut w, &chunk)?;
+                }
+                w.close()
+            })
+            .context("cannot start a writer thread")?;
+        Ok(TableThread { tx, handle })
     }
 
-    fn accept(&mut self, outcome: Outcome) -> Result<()> {
-        self.row.files_seen += 1;
-        let a = match outcome {
-            Outcome::Reject(r) => return self.reject(&r),
-            Outcome::Doc(a) => a,
-        };
-        self.row.documents += 1;
-        self.row.bytes_read += a.bytes;
-        self.row.paragraphs += a.paragraphs.len() as u64;
-        self.row.sentences += a.sentences.len() as u64;
-        // Sequential and in input order, so "first" is the same whatever the thread count.
-        let dup = match self.first_body.get(&a.body_hash) {
-            Some(first) => {
-                self.row.duplicates += 1;
-                Some(first.clone())
-            }
-            None => {
-                self.first_body.insert(a.body_hash, a.doc_id.clone());
-                None
-            }
-        };
-        if let Some(w) = &mut self.docs {
-            tables::documents::push(w.builder(), &a, dup.as_deref());
-            w.row_done()?;
-        }
-        if let Some(w) = &mut self.paras {
-            tables::paragraphs::push(w.builder(), &a);
-            w.row_done()?;
-        }
-        if let Some(w) = &mut self.sents {
-            tables::sentences::push(w.builder(), &a);
-            w.row_done()?;
-        }
-        Ok(())
-    }
-
-    fn close(self) -> Result<RunRow> {
-        for w in [self.docs, self.paras, self.sents, self.rejects]
-            .into_iter()
-            .flatten()
-        {
-            w.close()?;
-        }
-        Ok(self.row)
+    fn finish(self) -> Result<u64> {
+        drop(self.tx);
+        self.handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?
     }
 }
 
@@ -249,58 +277,43 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let pb = progress_bar(total, inputs.len(), opts.progress);
 
     let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
-    let open = |name: &str| -> Result<Option<TableWriter>> {
-        if wants(name) {
-            Ok(Some(TableWriter::create(
-                &out,
-                tables::table(name).expect("known table"),
-                p,
-            )?))
-        } else {
-            Ok(None)
-        }
-    };
     out.drop_tables_except(&p.output.tables)?;
-    let mut sink = Sink {
-        docs: open("documents")?,
-        paras: open("paragraphs")?,
-        sents: open("sentences")?,
-        rejects: open("rejects")?,
-        first_body: HashMap::new(),
-        row: RunRow::default(),
-    };
+    let mut writers = Vec::new();
+    for name in ["documents", "paragraphs", "sentences", "rejects"] {
+        if wants(name) {
+            let table = tables::table(name).expect("known table");
+            writers.push(TableThread::spawn(
+                table.name,
+                TableWriter::create(&out, table, p)?,
+            )?);
+        }
+    }
 
-    let (tx, rx) = mpsc::sync_channel::<Vec<Outcome>>(2);
-    let writer = std::thread::Builder::new()
-        .name("stancemill-writer".into())
-        .spawn(move || -> Result<Sink> {
-            for batch in rx {
-                for o in batch {
-                    sink.accept(o)?;
-                }
-            }
-            Ok(sink)
-        })
-        .context("cannot start the writer thread")?;
-
+    let mut ledger = Ledger::default();
     let mut done_files = 0usize;
+    let mut failed = false;
     for chunk in chunks(&inputs) {
         let outcomes: Vec<Outcome> =
             pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
-        if tx.send(outcomes).is_err() {
-            // The writer stopped on an error; join below reports it.
+        let shared = Arc::new(ledger.account(outcomes));
+        // A writer that stopped on an error closes its channel; its join below reports why.
+        if writers.iter().any(|w| w.tx.send(shared.clone()).is_err()) {
+            failed = true;
             break;
         }
         done_files += chunk.len();
         pb.inc(chunk.iter().map(Input::size).sum());
         pb.set_message(format!("{done_files}/{} files", inputs.len()));
     }
-    drop(tx);
-    let sink = writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+    let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
     pb.finish_and_clear();
-    let mut row = sink.close()?;
+    for r in results {
+        r?;
+    }
+    if failed {
+        bail!("a table writer stopped early");
+    }
+    let mut row = ledger.row;
 
     row.run_id = format!(
         "{}-{:x}",

@@ -285,6 +285,14 @@ fn sane_year(d: NaiveDate) -> bool {
 
 /// Finds the first plausible date in `line`, with its time and zone.
 pub fn parse_dateline(line: &str, order: DateOrder) -> Option<DateHit> {
+    // Every date shape has a four-digit year.
+    if !line
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
     let mut f = find_date(line, order)?;
     if !sane_year(f.date) {
         return None;

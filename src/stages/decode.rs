@@ -129,13 +129,13 @@ pub fn decode(bytes: &[u8], cfg: &DecodeConfig) -> Result<Decoded, DecodeError> 
     };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = normalise(text);
-    let total = text.chars().count().max(1);
+    let (total, control) = count_chars_and_controls(&text);
+    let total = total.max(1);
     let replacement = if had_errors {
         text.chars().filter(|&c| c == '\u{FFFD}').count()
     } else {
         0
     };
-    let control = count_controls(&text);
     if text.trim().is_empty() {
         return Err(err(
             "empty",
@@ -180,8 +180,21 @@ fn is_bad_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t' && c != '\u{0c}'
 }
 
-fn count_controls(s: &str) -> usize {
-    s.chars().filter(|&c| is_bad_control(c)).count()
+/// Characters (bytes that are not UTF-8 continuation bytes) and control characters (C0 but tab,
+/// newline and form feed; DEL; C1, encoded C2 80..C2 9F), in one pass over the bytes.
+fn count_chars_and_controls(s: &str) -> (usize, usize) {
+    let b = s.as_bytes();
+    let (mut chars, mut controls) = (0usize, 0usize);
+    for (i, &x) in b.iter().enumerate() {
+        chars += usize::from(x & 0xC0 != 0x80);
+        controls += usize::from(match x {
+            b'\n' | b'\t' | 0x0c => false,
+            0..=0x1f | 0x7f => true,
+            0xc2 => b.get(i + 1).is_some_and(|y| (0x80..=0x9f).contains(y)),
+            _ => false,
+        });
+    }
+    (chars, controls)
 }
 
 fn strip_controls(s: &str) -> String {
@@ -190,7 +203,9 @@ fn strip_controls(s: &str) -> String {
 
 /// `\r\n` and lone `\r` to `\n`, a form feed to a line break, a stray BOM dropped, then NFC.
 fn normalise(text: Cow<'_, str>) -> String {
-    let needs_eol = text.contains(['\r', '\u{0c}', '\u{feff}']);
+    let b = text.as_bytes();
+    let needs_eol = memchr::memchr2(b'\r', 0x0c, b).is_some()
+        || memchr::memmem::find(b, "\u{feff}".as_bytes()).is_some();
     let s: Cow<'_, str> = if needs_eol {
         let mut out = String::with_capacity(text.len());
         let mut chars = text.chars().peekable();
@@ -211,7 +226,7 @@ fn normalise(text: Cow<'_, str>) -> String {
     } else {
         text
     };
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         s.into_owned()
     } else {
         s.nfc().collect()

@@ -5,7 +5,9 @@
 //! hundred words and cost one pass with no model; it recognises the major European languages that
 //! share the Latin script, which is what the later (English) lexicon stages need to know.
 
-use crate::article::Article;
+use std::sync::LazyLock;
+
+use crate::article::{Article, FxHashMap};
 
 const LANGS: &[(&str, &[&str])] = &[
     (
@@ -61,20 +63,37 @@ const LANGS: &[(&str, &[&str])] = &[
 
 const SAMPLE_WORDS: usize = 400;
 
+/// Function word -> bit set of the languages it belongs to.
+static INDEX: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut m = FxHashMap::default();
+    for (i, (_, words)) in LANGS.iter().enumerate() {
+        for w in *words {
+            *m.entry(*w).or_insert(0u8) |= 1 << i;
+        }
+    }
+    m
+});
+
 /// Detects the language of `text`; `None` when unsure.
 pub fn detect(text: &str) -> Option<&'static str> {
     let mut scores = [0u32; LANGS.len()];
     let mut words = 0u32;
-    for w in text
+    let mut lower = String::new();
+    let tokens = text
         .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(SAMPLE_WORDS)
-    {
+        .filter(|w| !w.is_empty());
+    for w in tokens.take(SAMPLE_WORDS) {
         words += 1;
-        let lw = w.to_lowercase();
-        for (i, (_, stop)) in LANGS.iter().enumerate() {
-            if stop.contains(&lw.as_str()) {
-                scores[i] += 1;
+        let key = if w.bytes().all(|b| b.is_ascii_lowercase()) {
+            w
+        } else {
+            lower.clear();
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+            lower.as_str()
+        };
+        if let Some(&mask) = INDEX.get(key) {
+            for (i, s) in scores.iter_mut().enumerate() {
+                *s += u32::from(mask >> i & 1);
             }
         }
     }

@@ -31,6 +31,9 @@ static VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:by|written by|words by|reporting by|story by|author|authors)\s*[:\-–]?\s+(?P<rest>.+)$").unwrap()
 });
+/// Most lines of page furniture taken above a headline.
+const MAX_FURNITURE: usize = 3;
+
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^by\s+[\w.\-@]+$").unwrap());
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:last\s+)?(?:updated|published|posted|modified|first published|date)\b(?:\s+on\b)?\s*:?|\bon\b|\bat\b|\bviews?\b\s*:?|\bcomments?\b|[|•·:/()\[\],\-–—]").unwrap()
@@ -106,7 +109,7 @@ fn parse_count(s: &str) -> Option<i64> {
 }
 
 /// Counters found in a line, with the byte ranges they cover.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counters {
     /// Comment count.
     pub comments: Option<i64>,
@@ -119,7 +122,15 @@ pub struct Counters {
 /// Finds `75 comments`, `No Comments`, `Views: 133`, `5,120 views`, glued or not.
 pub fn counters(line: &str) -> Counters {
     let mut out = Counters::default();
-    for c in COMMENTS.captures_iter(line) {
+    // Cheap prefilter: the regexes run only on lines that name a counter.
+    let lower = line.to_ascii_lowercase();
+    let has = |w: &str| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some();
+    let maybe_comments = has("comment") || has("respons") || has("repl");
+    let maybe_views = has("view") || has("read");
+    if !maybe_comments && !maybe_views {
+        return out;
+    }
+    for c in COMMENTS.captures_iter(line).filter(|_| maybe_comments) {
         let m = c.get(0).expect("match");
         // `commentary` is not a counter; `commentsViews` (glued capital) is.
         if line[m.end()..].starts_with(|ch: char| ch.is_lowercase()) {
@@ -134,7 +145,7 @@ pub fn counters(line: &str) -> Counters {
             out.spans.push(m.range());
         }
     }
-    for c in VIEWS.captures_iter(line) {
+    for c in VIEWS.captures_iter(line).filter(|_| maybe_views) {
         let m = c.get(0).expect("match");
         // `Views` glued to a word (`commentsViews`) starts with a capital; `reviews` is no counter.
         let glued = line[..m.start()].ends_with(|ch: char| ch.is_alphanumeric());
@@ -224,7 +235,7 @@ pub fn byline(part: &str) -> Option<Vec<String>> {
 }
 
 /// What one header line holds, when it is metadata.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetaLine {
     /// A date.
     pub date: Option<(DateHit, String)>,
@@ -239,7 +250,7 @@ pub struct MetaLine {
 /// Reads a line as metadata, or `None` when too much else is left in it.
 pub fn meta_line(line: &str, order: DateOrder) -> Option<MetaLine> {
     // Datelines, bylines and counters are short; a paragraph is never one (and costs regex time).
-    if line.len() > 400 {
+    if line.len() > 300 {
         return None;
     }
     let mut out = MetaLine {
@@ -329,19 +340,17 @@ impl MetadataStage {
     /// Short lines above the headline that no chrome pattern knows (`Sign in`, `Breaking: …`):
     /// when the header's first dateline or byline follows a headline-like line, the few short
     /// lines before that headline are page furniture, not the title or the body.
-    fn junk_above_title(&self, a: &Article) -> Vec<usize> {
+    fn junk_above_title(
+        &self,
+        a: &Article,
+        cand: &[usize],
+        parsed: &[Option<MetaLine>],
+    ) -> Vec<usize> {
         let text = |i: usize| &a.text[a.lines[i].start..a.lines[i].end];
-        let cand: Vec<usize> = (0..a.lines.len())
-            .filter(|&i| a.lines[i].kind == LineKind::Text)
-            .take(self.cfg.header_lines)
-            .collect();
-        let Some(k) = cand
-            .iter()
-            .position(|&i| meta_line(text(i), self.cfg.date_order).is_some())
-        else {
+        let Some(k) = parsed.iter().position(Option::is_some) else {
             return Vec::new();
         };
-        if !(2..=4).contains(&k) || !title_like(text(cand[k - 1]), None) {
+        if !(2..=MAX_FURNITURE + 1).contains(&k) || !title_like(text(cand[k - 1]), None) {
             return Vec::new();
         }
         let junk = &cand[..k - 1];
@@ -364,7 +373,31 @@ impl MetadataStage {
         let mut meta = Metadata::default();
         let mut seen = 0usize;
         let mut date_updated = false;
-        let junk = self.junk_above_title(a);
+        // The first few header lines are parsed once, for the furniture check and the walk below;
+        // the walk parses further lines only as far as it goes (it stops at the body).
+        let header: Vec<usize> = (0..a.lines.len())
+            .filter(|&i| a.lines[i].kind == LineKind::Text)
+            .take(self.cfg.header_lines.min(MAX_FURNITURE + 2))
+            .collect();
+        let parsed: Vec<Option<MetaLine>> = header
+            .iter()
+            .map(|&i| {
+                meta_line(
+                    &a.text[a.lines[i].start..a.lines[i].end],
+                    self.cfg.date_order,
+                )
+            })
+            .collect();
+        let parse = |a: &Article, i: usize| -> Option<MetaLine> {
+            match header.iter().position(|&h| h == i) {
+                Some(k) => parsed[k].clone(),
+                None => meta_line(
+                    &a.text[a.lines[i].start..a.lines[i].end],
+                    self.cfg.date_order,
+                ),
+            }
+        };
+        let junk = self.junk_above_title(a, &header, &parsed);
         let mut recount_chrome = !junk.is_empty();
         for i in junk {
             a.lines[i].kind = LineKind::Chrome;
@@ -379,7 +412,7 @@ impl MetadataStage {
                 LineKind::Chrome => {
                     // A header line like `12 Comments` reads as chrome but is a counter: metadata.
                     if seen < self.cfg.header_lines {
-                        if let Some(m) = meta_line(text, self.cfg.date_order) {
+                        if let Some(m) = parse(a, i) {
                             absorb(&mut meta, &mut date_updated, &mut a.warnings, m);
                             a.lines[i].kind = LineKind::Meta;
                             recount_chrome = true;
@@ -391,14 +424,12 @@ impl MetadataStage {
                     if seen > self.cfg.header_lines {
                         break;
                     }
-                    if let Some(m) = meta_line(text, self.cfg.date_order) {
+                    if let Some(m) = parse(a, i) {
                         absorb(&mut meta, &mut date_updated, &mut a.warnings, m);
                         a.lines[i].kind = LineKind::Meta;
                     } else if meta.title.is_none() {
                         let next = a.lines.get(i + 1).filter(|x| x.kind == LineKind::Text);
-                        let next_meta = next.is_some_and(|x| {
-                            meta_line(&a.text[x.start..x.end], self.cfg.date_order).is_some()
-                        });
+                        let next_meta = next.is_some() && parse(a, i + 1).is_some();
                         let next_text =
                             next.filter(|_| !next_meta).map(|x| &a.text[x.start..x.end]);
                         if !title_like(text, next_text) {

@@ -11,9 +11,7 @@
 //! (`U.S. president`), decimals, ellipses before lower case, and closing quotes after the full stop
 //! (`… ground.”`) all stay inside one sentence.
 
-use std::collections::HashMap;
-
-use crate::article::{count_words, Article, LineKind, Paragraph, Sentence, Span};
+use crate::article::{count_words, Article, FxHashMap, LineKind, Paragraph, Sentence, Span};
 use crate::pipeline::{SegmentConfig, BUILTIN_ABBREVIATIONS};
 
 /// How an abbreviation behaves before a capitalised word.
@@ -191,7 +189,7 @@ const TIME_CONTINUATIONS: &[&str] = &[
 #[derive(Debug)]
 pub struct Segment {
     section_blank_lines: usize,
-    abbreviations: HashMap<String, AbbrevKind>,
+    abbreviations: FxHashMap<String, AbbrevKind>,
 }
 
 const CLOSERS: &[char] = &['"', '”', '’', '\'', ')', ']', '»', '›'];
@@ -200,7 +198,7 @@ const OPENING: &[char] = &['"', '“', '‘', '\'', '(', '[', '«', '‹'];
 impl Segment {
     /// Builds the stage from the built-in abbreviation list plus the pipeline's.
     pub fn new(cfg: &SegmentConfig) -> Segment {
-        let mut abbreviations = HashMap::new();
+        let mut abbreviations = FxHashMap::default();
         let builtin = BUILTIN_ABBREVIATIONS
             .lines()
             .map(str::trim)
@@ -273,18 +271,22 @@ impl Segment {
             }
             let ptext = &body[pstart_b..];
             let pindex = a.paragraphs.len() as u32;
-            let words = count_words(ptext);
+            // Sentences split only at white space, so their word counts add up to the paragraph's;
+            // character offsets advance incrementally (one pass over the paragraph).
+            let mut words = 0;
+            let (mut at_b, mut at_c) = (0usize, pstart_c);
             for (ss, se) in self.sentences(ptext) {
                 let s_text = &ptext[ss..se];
-                let start = pstart_c + char_len(&ptext[..ss]);
+                let start = at_c + char_len(&ptext[at_b..ss]);
+                let end = start + char_len(s_text);
+                (at_b, at_c) = (se, end);
+                let wc = count_words(s_text);
+                words += wc;
                 a.sentences.push(Sentence {
                     paragraph_index: pindex,
-                    span: Span {
-                        start,
-                        end: start + char_len(s_text),
-                    },
+                    span: Span { start, end },
                     bytes: (pstart_b + ss, pstart_b + se),
-                    word_count: count_words(s_text),
+                    word_count: wc,
                 });
             }
             a.paragraphs.push(Paragraph {
@@ -312,8 +314,16 @@ impl Segment {
     pub fn sentences(&self, p: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut start = 0usize;
+        let bytes = p.as_bytes();
         let mut i = 0usize;
         while i < p.len() {
+            // Only `\n . ! ?` and the lead byte of `…` (E2 80 A6) can matter: skip the rest by
+            // byte, without decoding characters. Each of these bytes starts a character.
+            let b = bytes[i];
+            if !matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2) {
+                i += 1;
+                continue;
+            }
             let c = p[i..].chars().next().expect("char boundary");
             // A list item on its own line starts a sentence even when the line before has no
             // full stop (`KEY POINTS\n- Withdraw…\n- Detain…`).

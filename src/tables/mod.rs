@@ -22,8 +22,11 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 /// A column's logical type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColType {
-    /// UTF-8 string.
+    /// UTF-8 string (short, often repeated: dictionary-encoded).
     Utf8,
+    /// Long UTF-8 text (bodies, paragraphs, sentences): written without dictionary or statistics,
+    /// which cost time and space on values that never repeat.
+    Text,
     /// 32-bit integer.
     Int32,
     /// 64-bit integer.
@@ -46,7 +49,7 @@ impl ColType {
     /// The Arrow type.
     pub fn arrow(self) -> DataType {
         match self {
-            ColType::Utf8 => DataType::Utf8,
+            ColType::Utf8 | ColType::Text => DataType::Utf8,
             ColType::Int32 => DataType::Int32,
             ColType::Int64 => DataType::Int64,
             ColType::Float32 => DataType::Float32,
@@ -63,7 +66,7 @@ impl ColType {
     /// The type as DuckDB shows it.
     pub fn sql(self) -> &'static str {
         match self {
-            ColType::Utf8 => "VARCHAR",
+            ColType::Utf8 | ColType::Text => "VARCHAR",
             ColType::Int32 => "INTEGER",
             ColType::Int64 => "BIGINT",
             ColType::Float32 => "FLOAT",
@@ -170,7 +173,7 @@ impl BatchBuilder {
             .columns
             .iter()
             .map(|c| match c.ty {
-                ColType::Utf8 => Buf::Utf8(StringBuilder::new()),
+                ColType::Utf8 | ColType::Text => Buf::Utf8(StringBuilder::new()),
                 ColType::Int32 => Buf::Int32(Int32Builder::new()),
                 ColType::Int64 => Buf::Int64(Int64Builder::new()),
                 ColType::Float32 => Buf::Float32(Float32Builder::new()),

@@ -13,7 +13,7 @@ pub const TABLE: Table = Table {
         col("section_index", Int32, false, "Section it belongs to, from 0."),
         col("start", Int32, false, "First character in `documents.body` (0-based, in Unicode characters)."),
         col("end", Int32, false, "One past the last character (end-exclusive)."),
-        col("text", Utf8, false, "The paragraph's text; lines of a wrapped paragraph keep their line breaks."),
+        col("text", Text, false, "The paragraph's text; lines of a wrapped paragraph keep their line breaks."),
         col("word_count", Int32, false, "Words in the paragraph."),
         col("sentence_count", Int32, false, "Sentences in the paragraph."),
     ],

@@ -33,7 +33,7 @@ pub const TABLE: Table = Table {
             false,
             "One past the last character (end-exclusive).",
         ),
-        col("text", Utf8, false, "The sentence's text."),
+        col("text", Text, false, "The sentence's text."),
         col("word_count", Int32, false, "Words in the sentence."),
     ],
 };
