@@ -212,3 +212,43 @@ fn walk(root: &std::path::Path) -> Vec<String> {
     out.sort();
     out
 }
+
+#[test]
+fn documents_and_rejects_snapshot() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    run_ok(
+        &repo(),
+        &["run", "-q", "-o", out.to_str().unwrap(), "sample_corpus"],
+        1,
+    );
+    let docs = rows(&out, "documents");
+    let cols = [
+        "doc_id",
+        "source_path",
+        "encoding",
+        "title",
+        "published_at",
+        "published_utc",
+        "utc_offset_minutes",
+        "published_raw",
+        "author",
+        "comment_count",
+        "view_count",
+        "language",
+        "word_count",
+        "section_count",
+        "paragraph_count",
+        "sentence_count",
+        "chrome_removed",
+        "duplicate_of",
+        "warnings",
+    ];
+    let mut text = render(&docs, &cols);
+    text.push_str("# rejects\n");
+    text.push_str(&render(
+        &rows(&out, "rejects"),
+        &["source_path", "stage", "reason", "message", "bytes"],
+    ));
+    snapshot("sample_corpus_documents.txt", &text);
+}

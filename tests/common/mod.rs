@@ -89,6 +89,8 @@ pub enum Val {
     Null,
     Str(String),
     Int(i64),
+    /// Microseconds since the epoch.
+    Ts(i64),
     Float(f64),
     Bool(bool),
     List(Vec<Val>),
@@ -103,7 +105,7 @@ impl Val {
     }
     pub fn int(&self) -> Option<i64> {
         match self {
-            Val::Int(i) => Some(*i),
+            Val::Int(i) | Val::Ts(i) => Some(*i),
             _ => None,
         }
     }
@@ -127,6 +129,13 @@ impl std::fmt::Display for Val {
             Val::Null => write!(f, "null"),
             Val::Str(s) => write!(f, "{s:?}"),
             Val::Int(i) => write!(f, "{i}"),
+            Val::Ts(t) => write!(
+                f,
+                "{}",
+                chrono::DateTime::from_timestamp_micros(*t)
+                    .unwrap()
+                    .naive_utc()
+            ),
             Val::Float(x) => write!(f, "{x:.3}"),
             Val::Bool(b) => write!(f, "{b}"),
             Val::List(v) => {
@@ -153,9 +162,7 @@ fn cell(a: &dyn Array, i: usize) -> Val {
         DataType::Int64 => Val::Int(a.as_primitive::<Int64Type>().value(i)),
         DataType::Float32 => Val::Float(a.as_primitive::<Float32Type>().value(i) as f64),
         DataType::Boolean => Val::Bool(a.as_boolean().value(i)),
-        DataType::Timestamp(_, _) => {
-            Val::Int(a.as_primitive::<TimestampMicrosecondType>().value(i))
-        }
+        DataType::Timestamp(_, _) => Val::Ts(a.as_primitive::<TimestampMicrosecondType>().value(i)),
         DataType::List(_) => {
             let l = a.as_list::<i32>().value(i);
             Val::List((0..l.len()).map(|j| cell(l.as_ref(), j)).collect())
