@@ -75,6 +75,98 @@ pub struct Sentence {
     pub word_count: u32,
 }
 
+/// How a mention's surface names its actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A name or abbreviation (`Japan`, `U.S.`, `Trans-Pacific Partnership (TPP)`).
+    Name,
+    /// An adjective or demonym (`Japanese`, `Americans`).
+    Adjective,
+    /// A capital or seat of power used for the government (`Tokyo`, `Kremlin`).
+    Capital,
+    /// The combining form of a hyphen compound (`Sino` in `Sino-Japanese`).
+    Prefix,
+    /// A state's body named after the state (`Chinese Defense Ministry`).
+    Institution,
+}
+
+impl Via {
+    /// Name used in the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Name => "name",
+            Via::Adjective => "adjective",
+            Via::Capital => "capital",
+            Via::Prefix => "prefix",
+            Via::Institution => "institution",
+        }
+    }
+}
+
+/// One actor mention.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mention {
+    /// Canonical actor id.
+    pub actor_id: std::sync::Arc<str>,
+    /// Actor kind.
+    pub kind: crate::pipeline::actors::ActorKind,
+    /// The state or organisation the actor belongs to (a leader's state, a ministry's state).
+    pub affiliation: Option<std::sync::Arc<str>>,
+    /// How the surface names the actor.
+    pub via: Via,
+    /// Sentence it is in.
+    pub sentence_index: u32,
+    /// Character span in `body`.
+    pub span: Span,
+    /// Byte range in `body`.
+    pub bytes: (usize, usize),
+}
+
+/// What kind of quotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteKind {
+    /// A full clause or more in quotation marks.
+    Statement,
+    /// A slogan or a few words in quotation marks.
+    Phrase,
+    /// Indirect speech (`X said that …`).
+    Reported,
+}
+
+impl QuoteKind {
+    /// Name used in the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteKind::Statement => "statement",
+            QuoteKind::Phrase => "phrase",
+            QuoteKind::Reported => "reported",
+        }
+    }
+}
+
+/// One quotation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quote {
+    /// Statement, phrase or reported.
+    pub kind: QuoteKind,
+    /// Paragraph where it starts.
+    pub paragraph_index: u32,
+    /// Character span of the quoted words in `body` (inside the marks).
+    pub span: Span,
+    /// Byte range in `body`.
+    pub bytes: (usize, usize),
+    /// Who said it, as named (a gazetteer person's canonical name).
+    pub speaker: Option<String>,
+    /// The speaker's actor id (a gazetteer person), else the actor they speak for.
+    pub speaker_actor_id: Option<std::sync::Arc<str>>,
+    /// The state or organisation the speaker belongs to.
+    pub speaker_affiliation: Option<std::sync::Arc<str>>,
+    /// Role phrase (`Chinese Defense Ministry spokesperson`).
+    pub speaker_role: Option<String>,
+    /// Reporting verb or phrase (`said`, `according to`).
+    pub cue: Option<String>,
+}
+
 /// Metadata found in the text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metadata {
@@ -155,6 +247,10 @@ pub struct Article {
     pub section_count: u32,
     /// Words in the body.
     pub word_count: u32,
+    /// Actor mentions, in body order.
+    pub mentions: Vec<Mention>,
+    /// Quotations, in body order.
+    pub quotes: Vec<Quote>,
     /// Non-fatal notes (`encoding_detected`, `replacement_chars`, …).
     pub warnings: Vec<String>,
     /// Hash of `body`, for duplicate detection.
@@ -188,6 +284,8 @@ impl Article {
             sentences: Vec::new(),
             section_count: 0,
             word_count: 0,
+            mentions: Vec::new(),
+            quotes: Vec::new(),
             warnings: Vec::new(),
             body_hash: 0,
         }
@@ -216,6 +314,19 @@ impl Article {
     /// The text of a sentence.
     pub fn sentence_text(&self, s: &Sentence) -> &str {
         &self.body[s.bytes.0..s.bytes.1]
+    }
+
+    /// The sentence that contains body byte `b` (the nearest one before it when `b` falls
+    /// between sentences).
+    pub fn sentence_at(&self, b: usize) -> u32 {
+        let i = self.sentences.partition_point(|s| s.bytes.1 <= b);
+        i.min(self.sentences.len().saturating_sub(1)) as u32
+    }
+
+    /// The paragraph that contains body byte `b`.
+    pub fn paragraph_at(&self, b: usize) -> u32 {
+        let i = self.paragraphs.partition_point(|p| p.bytes.1 <= b);
+        i.min(self.paragraphs.len().saturating_sub(1)) as u32
     }
 }
 
@@ -349,3 +460,49 @@ impl std::hash::Hasher for FxHasher {
 
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// Converts byte offsets of a text to character offsets in O(1) amortised: character counts are
+/// kept at every 64-byte block, and only the rest of one block is counted per query.
+pub struct CharIndex<'a> {
+    text: &'a str,
+    blocks: Vec<u32>,
+}
+
+impl<'a> CharIndex<'a> {
+    const BLOCK: usize = 64;
+
+    /// Indexes `text` (one pass).
+    pub fn new(text: &'a str) -> Self {
+        let b = text.as_bytes();
+        let mut blocks = Vec::with_capacity(b.len() / Self::BLOCK + 1);
+        let mut n = 0u32;
+        for chunk in b.chunks(Self::BLOCK) {
+            blocks.push(n);
+            n += chunk.iter().filter(|&&x| x & 0xC0 != 0x80).count() as u32;
+        }
+        blocks.push(n);
+        CharIndex { text, blocks }
+    }
+
+    /// The character offset of byte offset `byte` (which must be a char boundary).
+    pub fn char_at(&self, byte: usize) -> u32 {
+        let block = byte / Self::BLOCK;
+        let start = block * Self::BLOCK;
+        let rest = &self.text.as_bytes()[start..byte];
+        self.blocks[block] + rest.iter().filter(|&&x| x & 0xC0 != 0x80).count() as u32
+    }
+}
+
+#[cfg(test)]
+mod char_index_tests {
+    use super::CharIndex;
+
+    #[test]
+    fn matches_char_counts() {
+        let s = "Japan – US “alliance” é ".repeat(20);
+        let idx = CharIndex::new(&s);
+        for (b, _) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+            assert_eq!(idx.char_at(b) as usize, s[..b].chars().count());
+        }
+    }
+}

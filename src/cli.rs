@@ -35,6 +35,19 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Show one article as the pipeline sees it: metadata, sections, paragraphs, sentences with
+    /// their actor mentions, and the quotations with their speakers.
+    Explain {
+        /// The article file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Pipeline: a built-in name (`default`), a file, or NAME for pipelines/NAME.toml.
+        #[arg(short, long, value_name = "NAME|FILE")]
+        pipeline: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check pipeline files and report every problem at once.
     Validate {
         /// Pipeline files (or built-in names).
@@ -111,6 +124,38 @@ pub fn main() -> i32 {
             code
         }
         Command::Run(args) => run_command(args),
+        Command::Explain {
+            file,
+            pipeline,
+            json,
+        } => {
+            let p = match Pipeline::resolve(pipeline.as_deref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprint!("stancemill: {e}");
+                    return EXIT_FATAL;
+                }
+            };
+            if !file.is_file() {
+                eprintln!("stancemill: {} is not a file", file.display());
+                return EXIT_FATAL;
+            }
+            match crate::explain::process(&file, &p) {
+                crate::stages::Outcome::Doc(a) => {
+                    let out = if json {
+                        crate::explain::json(&a, &p) + "\n"
+                    } else {
+                        use std::io::IsTerminal;
+                        crate::explain::text(&a, &p, std::io::stdout().is_terminal())
+                    };
+                    print_stdout(&out)
+                }
+                crate::stages::Outcome::Reject(r) => {
+                    eprint!("{}", crate::explain::rejected(&r));
+                    EXIT_REJECTS
+                }
+            }
+        }
     }
 }
 

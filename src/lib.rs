@@ -30,6 +30,7 @@
 
 pub mod article;
 pub mod cli;
+pub mod explain;
 pub mod output;
 pub mod pipeline;
 pub mod run;

@@ -60,7 +60,7 @@ impl RunSummary {
         let mb = r.bytes_read as f64 / 1e6;
         format!(
             "{} files seen: {} documents ({} duplicates), {} rejects\n\
-             rows: documents {}, paragraphs {}, sentences {}, rejects {}\n\
+             rows: documents {}, paragraphs {}, sentences {}, mentions {}, quotes {}, rejects {}\n\
              {:.1} MB in {:.2}s = {:.1} MB/s, {:.0} docs/s, {} threads\n\
              tables in {}{}",
             r.files_seen,
@@ -70,6 +70,8 @@ impl RunSummary {
             r.documents,
             r.paragraphs,
             r.sentences,
+            r.mentions,
+            r.quotes,
             r.rejects,
             mb,
             secs,
@@ -127,6 +129,8 @@ impl Ledger {
                     self.row.bytes_read += a.bytes;
                     self.row.paragraphs += a.paragraphs.len() as u64;
                     self.row.sentences += a.sentences.len() as u64;
+                    self.row.mentions += a.mentions.len() as u64;
+                    self.row.quotes += a.quotes.len() as u64;
                     let dup = match self.first_body.get(&a.body_hash) {
                         Some(first) => Some(first.clone()),
                         None => {
@@ -155,6 +159,8 @@ fn write_rows(table: &str, w: &mut TableWriter, chunk: &Chunk) -> Result<()> {
             }
             ("paragraphs", Outcome::Doc(a)) => tables::paragraphs::push(w.builder(), a),
             ("sentences", Outcome::Doc(a)) => tables::sentences::push(w.builder(), a),
+            ("mentions", Outcome::Doc(a)) => tables::mentions::push(w.builder(), a),
+            ("quotes", Outcome::Doc(a)) => tables::quotes::push(w.builder(), a),
             ("rejects", Outcome::Reject(r)) => tables::rejects::push(w.builder(), r),
             _ => continue,
         }
@@ -279,7 +285,14 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
     out.drop_tables_except(&p.output.tables)?;
     let mut writers = Vec::new();
-    for name in ["documents", "paragraphs", "sentences", "rejects"] {
+    for name in [
+        "documents",
+        "paragraphs",
+        "sentences",
+        "mentions",
+        "quotes",
+        "rejects",
+    ] {
         if wants(name) {
             let table = tables::table(name).expect("known table");
             writers.push(TableThread::spawn(

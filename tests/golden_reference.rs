@@ -163,3 +163,148 @@ fn paragraphs_and_sentences() {
         .collect();
     snapshot("reference_sentences.txt", &(text.join("\n") + "\n"));
 }
+
+#[test]
+fn mentions_of_expected_actors() {
+    let (_d, out) = run_reference();
+    let ms = rows(&out, "mentions");
+    let body = rows(&out, "documents")[0]["body"]
+        .str()
+        .unwrap()
+        .to_string();
+    let has = |id: &str, surface: &str| {
+        ms.iter()
+            .any(|m| m["actor_id"].str() == Some(id) && m["surface"].str() == Some(surface))
+    };
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "USA",
+            &[
+                "U.S.",
+                "US",
+                "United States",
+                "America",
+                "American",
+                "Americans",
+            ],
+        ),
+        ("DONALD_TRUMP", &["Donald J. Trump", "Trump"]),
+        ("JPN", &["Japan", "Japanese", "Tokyo"]),
+        ("SHINZO_ABE", &["Shinzo Abe", "Abe"]),
+        ("CHN", &["China", "Sino"]),
+        ("PRK", &["North Korea"]),
+        ("KOR", &["South Korea"]),
+        ("TWN", &["Taiwan"]),
+        ("IND", &["India"]),
+        ("PHL", &["Philippines"]),
+        ("ASEAN", &["ASEAN"]),
+        ("TPP", &["Trans-Pacific Partnership (TPP)", "TPP"]),
+        ("UNESCO", &["UNESCO"]),
+        ("CHN.defense", &["Chinese Defense Ministry"]),
+        ("SOUTH_CHINA_SEA", &["South China Sea"]),
+        ("EAST_CHINA_SEA", &["East China Sea"]),
+        ("SENKAKU_DIAOYU_ISLANDS", &["Diaoyu Islands"]),
+        ("KOREAN_PENINSULA", &["Korean peninsula"]),
+    ];
+    for (id, surfaces) in expected {
+        for s in *surfaces {
+            assert!(has(id, s), "missing mention {s:?} of {id}");
+        }
+    }
+    assert!(
+        ms.iter()
+            .any(|m| m["surface"].str().is_some_and(|s| s.contains("Nanking"))),
+        "Nanking"
+    );
+    // `Trump’s` counts for Trump; `Sino-Japanese` for China and Japan.
+    assert!(
+        body.contains("Trump’s")
+            && ms
+                .iter()
+                .filter(|m| m["actor_id"].str() == Some("DONALD_TRUMP"))
+                .count()
+                >= 10
+    );
+    let affiliation = ms
+        .iter()
+        .find(|m| m["actor_id"].str() == Some("DONALD_TRUMP"))
+        .unwrap()["affiliation"]
+        .str()
+        .map(String::from);
+    assert_eq!(affiliation.as_deref(), Some("USA"));
+    // `South China Sea` is not also China, and no mention is in chrome.
+    for m in &ms {
+        let (s, e) = (m["start"].int().unwrap(), m["end"].int().unwrap());
+        assert_eq!(chars(&body, s, e), m["surface"].str().unwrap());
+        if m["actor_id"].str() == Some("CHN") {
+            let around = chars(&body, (s - 6).max(0), e + 4);
+            assert!(
+                !around.contains("China Sea"),
+                "China inside a sea name: {around}"
+            );
+        }
+    }
+}
+
+#[test]
+fn quotes_with_speakers() {
+    let (_d, out) = run_reference();
+    let qs = rows(&out, "quotes");
+    let find = |start: &str| {
+        qs.iter()
+            .find(|q| q["text"].str().is_some_and(|t| t.starts_with(start)))
+            .unwrap_or_else(|| panic!("no quote starting {start:?}"))
+    };
+    let peace = find("Peace through strength");
+    assert_eq!(peace["kind"].str(), Some("statement"));
+    assert_eq!(peace["speaker"].str(), Some("Donald Trump"));
+    assert_eq!(peace["speaker_actor_id"].str(), Some("DONALD_TRUMP"));
+    assert_eq!(peace["cue"].str(), Some("stating"));
+    assert_eq!(
+        find("strategy starts by withdrawing")["kind"].str(),
+        Some("statement")
+    );
+    for phrase in [
+        "America First",
+        "America Alone",
+        "through tough and fair agreement",
+        "may very well off",
+    ] {
+        let q = find(phrase);
+        assert_eq!(q["kind"].str(), Some("phrase"), "{phrase}");
+    }
+    assert_eq!(
+        qs.iter()
+            .filter(|q| q["text"].str() == Some("America First"))
+            .count(),
+        3
+    );
+    let well_off = find("may very well off");
+    assert_eq!(well_off["speaker"].str(), Some("Donald Trump"));
+    assert_eq!(well_off["cue"].str(), Some("speculated"));
+    let ren = find("China is looking forward to work with the US");
+    assert_eq!(ren["kind"].str(), Some("reported"));
+    assert_eq!(ren["speaker"].str(), Some("Ren Guoquiang"));
+    assert_eq!(
+        ren["speaker_role"].str(),
+        Some("Chinese Defense Ministry spokesperson")
+    );
+    assert_eq!(ren["speaker_actor_id"].str(), Some("CHN"));
+    assert_eq!(ren["cue"].str(), Some("stated"));
+    let text: Vec<String> = qs
+        .iter()
+        .map(|q| {
+            format!(
+                "{} p{} {} | {} | {} | {} | {}",
+                q["quote_index"],
+                q["paragraph_index"],
+                q["kind"],
+                q["text"],
+                q["speaker"],
+                q["speaker_actor_id"],
+                q["cue"]
+            )
+        })
+        .collect();
+    snapshot("reference_quotes.txt", &(text.join("\n") + "\n"));
+}

@@ -6,6 +6,7 @@
 //! loop. The hash of the resolved pipeline goes into every output file, so tables made with different
 //! settings can be told apart.
 
+pub mod actors;
 pub mod tree;
 
 use std::fmt;
@@ -122,6 +123,30 @@ pub struct SegmentConfig {
     pub abbreviations: Vec<String>,
 }
 
+/// `[stages.mentions]`.
+#[derive(Clone, Debug, Hash)]
+pub struct MentionsConfig {
+    /// Whether the stage runs.
+    pub enabled: bool,
+    /// Kinds of state bodies (`defense`) and the phrases that name them after a state
+    /// (`Defense Ministry`, `Ministry of Defence`).
+    pub institutions: Vec<(String, Vec<String>)>,
+    /// Phrases that name one state's body on their own (`Pentagon` = `USA.defense`).
+    pub standalone: Vec<(String, String)>,
+}
+
+/// `[stages.quotes]`.
+#[derive(Clone, Debug, Hash)]
+pub struct QuotesConfig {
+    /// Whether the stage runs.
+    pub enabled: bool,
+    /// Reporting verbs (`said`, `stated`, `warned`, …), each form listed.
+    pub verbs: Vec<String>,
+    /// A quotation of at least this many words is a statement (shorter: a statement only when it
+    /// reads as a sentence, else a phrase).
+    pub statement_min_words: usize,
+}
+
 /// Parquet compression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
@@ -165,6 +190,12 @@ pub struct Pipeline {
     pub metadata: MetadataConfig,
     /// `[stages.segment]`.
     pub segment: SegmentConfig,
+    /// `[stages.mentions]`.
+    pub mentions: MentionsConfig,
+    /// `[stages.quotes]`.
+    pub quotes: QuotesConfig,
+    /// The gazetteer: `[gazetteer] files` merged with `[actors.*]`.
+    pub actors: Vec<actors::ActorDef>,
     /// `[output]`.
     pub output: OutputConfig,
 }
@@ -475,7 +506,85 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             abbreviations,
         }
     };
+    let mentions = {
+        let mut s = stages.table("mentions");
+        let enabled = s.bool("enabled", true);
+        let mut institutions = Vec::new();
+        for (body, loc, n) in s.entries("institutions") {
+            match &n.value {
+                tree::Value::Array(items) => {
+                    let phrases: Vec<String> = items
+                        .iter()
+                        .filter_map(|i| match &i.value {
+                            tree::Value::Str(p) => Some(p.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    if phrases.len() != items.len() || phrases.is_empty() {
+                        s.problem(
+                            "institutions",
+                            &loc,
+                            format!("`{body}`: expected a non-empty array of phrases"),
+                        );
+                    }
+                    institutions.push((body, phrases));
+                }
+                other => s.problem(
+                    "institutions",
+                    &loc,
+                    format!(
+                        "`{body}`: expected an array of phrases, found {}",
+                        other.type_name()
+                    ),
+                ),
+            }
+        }
+        let mut standalone = Vec::new();
+        for (phrase, loc, n) in s.entries("standalone") {
+            match &n.value {
+                tree::Value::Str(id) => standalone.push((phrase, id.clone())),
+                other => s.problem(
+                    "standalone",
+                    &loc,
+                    format!(
+                        "`{phrase}`: expected an actor id string, found {}",
+                        other.type_name()
+                    ),
+                ),
+            }
+        }
+        s.finish();
+        MentionsConfig {
+            enabled,
+            institutions,
+            standalone,
+        }
+    };
+    let quotes = {
+        let mut s = stages.table("quotes");
+        let enabled = s.bool("enabled", true);
+        let verbs = s
+            .strings("verbs", &[])
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        let statement_min_words = s.int("statement_min_words", 6, 1..=100) as usize;
+        s.finish();
+        QuotesConfig {
+            enabled,
+            verbs,
+            statement_min_words,
+        }
+    };
     stages.finish();
+
+    let gazetteer_files = {
+        let mut s = root.table("gazetteer");
+        let files = s.strings("files", &[]);
+        s.finish();
+        files
+    };
+    let actors_node = root.node("actors").cloned();
 
     let output = {
         let mut s = root.table("output");
@@ -522,6 +631,30 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
     };
     root.finish();
 
+    // The gazetteer: files first, in order, then the pipeline's own `[actors.*]` over them.
+    let mut merged = actors::load_files(&gazetteer_files, &mut problems);
+    if let Some(own) = actors_node {
+        merged = Some(match merged {
+            Some(m) => tree::merge(m, own.clone()),
+            None => own.clone(),
+        });
+    }
+    let actors = actors::read_actors(merged.as_ref(), &mut problems);
+    for (phrase, id) in &mentions.standalone {
+        let state = id.split('.').next().unwrap_or("");
+        if !actors.iter().any(|a| a.id == state) {
+            problems.push(Problem {
+                loc: Loc {
+                    file: chain.origin[0].as_str().into(),
+                    line: 1,
+                    col: 1,
+                },
+                key: "stages.mentions.standalone".into(),
+                message: format!("`{phrase}` names unknown actor `{state}`"),
+            });
+        }
+    }
+
     if !problems.is_empty() {
         problems.sort_by(|a, b| {
             (a.loc.file.as_ref(), a.loc.line, a.loc.col).cmp(&(
@@ -542,6 +675,9 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         clean,
         metadata,
         segment,
+        mentions,
+        quotes,
+        actors,
         output,
     };
     p.hash = p.compute_hash();
@@ -553,7 +689,7 @@ impl Pipeline {
     /// plus the compiled-in data they use and the schema version.
     fn compute_hash(&self) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}",
             (
                 &self.input.include,
                 &self.input.exclude,
@@ -565,6 +701,9 @@ impl Pipeline {
             self.clean,
             self.metadata,
             self.segment,
+            self.mentions,
+            self.quotes,
+            self.actors,
             BUILTIN_CHROME,
             BUILTIN_ABBREVIATIONS,
             (SCHEMA_VERSION, &self.output.compression),

@@ -380,6 +380,25 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A table whose keys are free (`[stages.mentions.institutions]`): each key with its location
+    /// and value node, in key order.
+    pub fn entries(&mut self, key: &'static str) -> Vec<(String, Loc, &'a Node)> {
+        match self.node(key) {
+            None => Vec::new(),
+            Some(Node {
+                value: Value::Table(t),
+                ..
+            }) => t
+                .iter()
+                .map(|(k, (kloc, n))| (k.clone(), kloc.clone(), n))
+                .collect(),
+            Some(n) => {
+                self.wrong(key, n, "a table");
+                Vec::new()
+            }
+        }
+    }
+
     /// A nested table as its own section (absent tables read as empty).
     pub fn table(&mut self, key: &'static str) -> Section<'_> {
         let node = self.node(key);

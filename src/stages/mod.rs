@@ -9,7 +9,9 @@ pub mod dateline;
 pub mod decode;
 pub mod discover;
 pub mod language;
+pub mod mentions;
 pub mod metadata;
+pub mod quotes;
 pub mod segment;
 
 use std::io::Read;
@@ -27,6 +29,8 @@ pub enum Outcome {
 }
 
 /// All stages, ready to run (`Sync`: one instance serves every thread).
+///
+/// Order: read → decode → clean → metadata → segment → language → mentions → quotes.
 #[derive(Debug)]
 pub struct Stages {
     max_file_bytes: u64,
@@ -34,6 +38,8 @@ pub struct Stages {
     clean: clean::Clean,
     metadata: metadata::MetadataStage,
     segment: segment::Segment,
+    mentions: mentions::Mentions,
+    quotes: quotes::Quotes,
 }
 
 impl Stages {
@@ -45,6 +51,8 @@ impl Stages {
             clean: clean::Clean::new(&p.clean),
             metadata: metadata::MetadataStage::new(&p.metadata),
             segment: segment::Segment::new(&p.segment),
+            mentions: mentions::Mentions::new(&p.mentions, &p.actors),
+            quotes: quotes::Quotes::new(&p.quotes, &p.actors),
         }
     }
 
@@ -104,6 +112,8 @@ impl Stages {
         self.metadata.apply(&mut a);
         self.segment.apply(&mut a);
         language::apply(&mut a);
+        self.mentions.apply(&mut a);
+        self.quotes.apply(&mut a);
         if a.paragraphs.is_empty() && a.meta.title.is_none() {
             let what = if a.chrome_removed.is_empty() {
                 "no text left after reading metadata".to_string()

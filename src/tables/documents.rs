@@ -31,6 +31,9 @@ pub const TABLE: Table = Table {
         col("section_count", Int32, false, "Sections (groups of paragraphs separated by two or more blank lines)."),
         col("paragraph_count", Int32, false, "Paragraphs in the body."),
         col("sentence_count", Int32, false, "Sentences in the body."),
+        col("mention_count", Int32, false, "Actor mentions in the body (rows in `mentions`)."),
+        col("actors", ListUtf8, false, "Distinct actor ids mentioned, most mentioned first (ties by id)."),
+        col("quote_count", Int32, false, "Quotations (rows in `quotes`)."),
         col("chrome_removed", ListUtf8, false, "Page-chrome lines removed by the clean stage, in order."),
         col("duplicate_of", Utf8, true, "doc_id of the first document (in input order) with an identical body; null for the first."),
         col("warnings", ListUtf8, false, "Non-fatal notes: `encoding_detected:NAME`, `replacement_chars:N`, `date_order_swapped`, `no_body`."),
@@ -63,7 +66,23 @@ pub fn push(b: &mut BatchBuilder, a: &Article, duplicate_of: Option<&str>) {
     b.i32(Some(a.section_count as i32));
     b.i32(Some(a.paragraphs.len() as i32));
     b.i32(Some(a.sentences.len() as i32));
+    b.i32(Some(a.mentions.len() as i32));
+    b.strs(&actor_ranking(a));
+    b.i32(Some(a.quotes.len() as i32));
     b.strs(&a.chrome_removed);
     b.str(duplicate_of);
     b.strs(&a.warnings);
+}
+
+/// Distinct actor ids, most mentioned first, ties by id (deterministic).
+fn actor_ranking(a: &Article) -> Vec<&str> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for m in &a.mentions {
+        match counts.iter_mut().find(|(id, _)| *id == &*m.actor_id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&m.actor_id, 1)),
+        }
+    }
+    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    counts.into_iter().map(|(id, _)| id).collect()
 }

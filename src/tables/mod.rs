@@ -5,7 +5,9 @@
 //! `Utf8`, `Int32`/`Int64`, `Float32`, `Boolean`, `Timestamp(Microsecond)` and `List<…>`.
 
 pub mod documents;
+pub mod mentions;
 pub mod paragraphs;
+pub mod quotes;
 pub mod rejects;
 pub mod runs;
 pub mod sentences;
@@ -130,12 +132,22 @@ pub const TABLES: &[&Table] = &[
     &documents::TABLE,
     &paragraphs::TABLE,
     &sentences::TABLE,
+    &mentions::TABLE,
+    &quotes::TABLE,
     &rejects::TABLE,
     &runs::TABLE,
 ];
 
 /// Names of every table.
-pub const TABLE_NAMES: &[&str] = &["documents", "paragraphs", "sentences", "rejects", "runs"];
+pub const TABLE_NAMES: &[&str] = &[
+    "documents",
+    "paragraphs",
+    "sentences",
+    "mentions",
+    "quotes",
+    "rejects",
+    "runs",
+];
 
 /// Looks a table up by name.
 pub fn table(name: &str) -> Option<&'static Table> {

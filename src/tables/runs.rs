@@ -56,6 +56,8 @@ pub const TABLE: Table = Table {
         col("documents", Int64, false, "Rows written to `documents`."),
         col("paragraphs", Int64, false, "Rows written to `paragraphs`."),
         col("sentences", Int64, false, "Rows written to `sentences`."),
+        col("mentions", Int64, false, "Rows written to `mentions`."),
+        col("quotes", Int64, false, "Rows written to `quotes`."),
         col("rejects", Int64, false, "Rows written to `rejects`."),
         col(
             "duplicates",
@@ -95,6 +97,10 @@ pub struct RunRow {
     pub paragraphs: u64,
     /// Sentence rows.
     pub sentences: u64,
+    /// Mention rows.
+    pub mentions: u64,
+    /// Quote rows.
+    pub quotes: u64,
     /// Reject rows.
     pub rejects: u64,
     /// Duplicate documents.
@@ -120,6 +126,8 @@ pub fn push(b: &mut BatchBuilder, r: &RunRow) {
         r.documents,
         r.paragraphs,
         r.sentences,
+        r.mentions,
+        r.quotes,
         r.rejects,
         r.duplicates,
     ] {

@@ -28,7 +28,7 @@ def check(cond, msg):
 cur = con.execute(f"select * from '{out}/runs/*.parquet'")
 row = cur.fetchone()
 run = dict(zip([d[0] for d in cur.description], row))
-for table in ["documents", "paragraphs", "sentences", "rejects"]:
+for table in ["documents", "paragraphs", "sentences", "mentions", "quotes", "rejects"]:
     n = q(f"select count(*) from T({table})T")[0][0]
     check(n == run[table], f"{table}: {n} rows, runs says {run[table]}")
 check(run["files_seen"] == run["documents"] + run["rejects"], "files_seen = documents + rejects")
@@ -81,8 +81,46 @@ chrome = q("select count(*) from T(paragraphs)T where text ilike '%leave a reply
 check(chrome == 0, "chrome in paragraphs")
 check(q("select count(*) from T(rejects)T where reason is null or message = ''")[0][0] == 0, "rejects have reasons")
 
+# mentions and quotes join sentences and documents; their offsets slice the body.
+orphans = q(
+    "select count(*) from T(mentions)T m anti join T(sentences)T s "
+    "on s.doc_id = m.doc_id and s.sentence_index = m.sentence_index"
+)[0][0]
+check(orphans == 0, f"{orphans} mentions without their sentence")
+inside = q(
+    "select count(*) from T(mentions)T m join T(sentences)T s "
+    "on s.doc_id = m.doc_id and s.sentence_index = m.sentence_index "
+    "where m.start < s.start or m.\"end\" > s.\"end\""
+)[0][0]
+check(inside == 0, f"{inside} mentions outside their sentence")
+bad = q(
+    "select count(*) from T(documents)T d join T(mentions)T m using (doc_id) "
+    "where substr(d.body, m.start + 1, m.\"end\" - m.start) <> m.surface"
+)[0][0]
+check(bad == 0, f"{bad} mentions whose offsets do not slice the body")
+bad = q(
+    "select count(*) from T(documents)T d join T(quotes)T x using (doc_id) "
+    "where substr(d.body, x.start + 1, x.\"end\" - x.start) <> x.text"
+)[0][0]
+check(bad == 0, f"{bad} quotes whose offsets do not slice the body")
+check(q("select count(*) from T(quotes)T x anti join T(sentences)T s using (doc_id, sentence_index)")[0][0] == 0, "quotes join sentences")
+mtypes = {r[0]: r[1] for r in q("describe select * from T(mentions)T")}
+check(mtypes["actor_id"] == "VARCHAR" and mtypes["start"] == "INTEGER", f"mention types {mtypes}")
+# The README's example: who is quoted most about China.
+readme_query = """
+select q.speaker, count(distinct (q.doc_id, q.quote_index)) as quotes
+from T(quotes)T q
+join T(mentions)T m
+  on m.doc_id = q.doc_id and m.start >= q.start and m."end" <= q."end"
+where m.actor_id = 'CHN' and q.speaker is not null
+group by q.speaker order by quotes desc, q.speaker limit 10
+"""
+top = q(readme_query)
+check(len(top) >= 1, "who is quoted most about China: no rows")
+print("quoted most about China:", top[:3])
+
 # pyarrow reads the same files, with the schema version and pipeline hash in the metadata.
-for table in ["documents", "paragraphs", "sentences", "rejects", "runs"]:
+for table in ["documents", "paragraphs", "sentences", "mentions", "quotes", "rejects", "runs"]:
     files = glob.glob(f"{out}/{table}/*.parquet")
     check(len(files) == 1, f"{table}: {files}")
     pq.read_table(files[0])

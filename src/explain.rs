@@ -1,0 +1,352 @@
+//! `stancemill explain FILE`: one article as the pipeline sees it, stage by stage.
+//!
+//! Text output for a terminal (mentions and quotations highlighted in colour when stdout is a
+//! terminal, bracketed otherwise) or `--json` for tools. It runs exactly the stages `run` runs.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::article::{Article, Reject, Source};
+use crate::pipeline::Pipeline;
+use crate::stages::{Outcome, Stages};
+
+/// Processes one file with `p`.
+pub fn process(path: &Path, p: &Pipeline) -> Outcome {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let src = Source {
+        path: path.to_path_buf(),
+        display: path.display().to_string(),
+        key: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size,
+        record_index: 0,
+    };
+    Stages::new(p).process(&src)
+}
+
+/// Minimal JSON string escaping.
+fn js(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "null".into(), js)
+}
+
+fn opt_num<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "null".into(), |x| x.to_string())
+}
+
+fn ts(micros: Option<i64>) -> Option<String> {
+    micros
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// The article as a JSON object.
+pub fn json(a: &Article, p: &Pipeline) -> String {
+    let m = &a.meta;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "{{\"source_path\":{},\"doc_id\":{},\"pipeline\":{},\"pipeline_hash\":{},\"encoding\":{},\"bytes\":{},",
+        js(&a.source.display),
+        js(&a.doc_id),
+        js(&p.name),
+        js(&p.hash),
+        js(a.encoding),
+        a.bytes
+    );
+    let _ = write!(
+        o,
+        "\"metadata\":{{\"title\":{},\"published_at\":{},\"published_utc\":{},\"utc_offset_minutes\":{},\"published_raw\":{},\"author\":{},\"comment_count\":{},\"view_count\":{},\"language\":{}}},",
+        opt(m.title.as_deref()),
+        opt(ts(m.published_at).as_deref()),
+        opt(ts(m.published_utc).as_deref()),
+        opt_num(m.utc_offset_minutes),
+        opt(m.published_raw.as_deref()),
+        opt(m.author.as_deref()),
+        opt_num(m.comment_count),
+        opt_num(m.view_count),
+        opt(m.language)
+    );
+    let chrome: Vec<String> = a.chrome_removed.iter().map(|c| js(c)).collect();
+    let warnings: Vec<String> = a.warnings.iter().map(|c| js(c)).collect();
+    let _ = write!(
+        o,
+        "\"chrome_removed\":[{}],\"warnings\":[{}],",
+        chrome.join(","),
+        warnings.join(",")
+    );
+    let _ = write!(
+        o,
+        "\"word_count\":{},\"section_count\":{},\"body\":{},",
+        a.word_count,
+        a.section_count,
+        js(&a.body)
+    );
+    let paras: Vec<String> = a
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, pa)| {
+            let sents: Vec<String> = a
+                .sentences
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.paragraph_index as usize == i)
+                .map(|(si, s)| {
+                    format!(
+                        "{{\"index\":{si},\"start\":{},\"end\":{},\"text\":{}}}",
+                        s.span.start,
+                        s.span.end,
+                        js(a.sentence_text(s))
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"index\":{i},\"section\":{},\"start\":{},\"end\":{},\"sentences\":[{}]}}",
+                pa.section_index,
+                pa.span.start,
+                pa.span.end,
+                sents.join(",")
+            )
+        })
+        .collect();
+    let _ = write!(o, "\"paragraphs\":[{}],", paras.join(","));
+    let mentions: Vec<String> = a
+        .mentions
+        .iter()
+        .map(|mm| {
+            format!(
+                "{{\"actor_id\":{},\"kind\":{},\"affiliation\":{},\"via\":{},\"surface\":{},\"sentence\":{},\"start\":{},\"end\":{}}}",
+                js(&mm.actor_id),
+                js(mm.kind.as_str()),
+                opt(mm.affiliation.as_deref()),
+                js(mm.via.as_str()),
+                js(&a.body[mm.bytes.0..mm.bytes.1]),
+                mm.sentence_index,
+                mm.span.start,
+                mm.span.end
+            )
+        })
+        .collect();
+    let _ = write!(o, "\"mentions\":[{}],", mentions.join(","));
+    let quotes: Vec<String> = a
+        .quotes
+        .iter()
+        .map(|q| {
+            format!(
+                "{{\"kind\":{},\"paragraph\":{},\"text\":{},\"start\":{},\"end\":{},\"speaker\":{},\"speaker_actor_id\":{},\"speaker_affiliation\":{},\"speaker_role\":{},\"cue\":{}}}",
+                js(q.kind.as_str()),
+                q.paragraph_index,
+                js(&a.body[q.bytes.0..q.bytes.1]),
+                q.span.start,
+                q.span.end,
+                opt(q.speaker.as_deref()),
+                opt(q.speaker_actor_id.as_deref()),
+                opt(q.speaker_affiliation.as_deref()),
+                opt(q.speaker_role.as_deref()),
+                opt(q.cue.as_deref())
+            )
+        })
+        .collect();
+    let _ = write!(o, "\"quotes\":[{}]}}", quotes.join(","));
+    o
+}
+
+/// Styles for the text view.
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn head(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn dim(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn mention(&self, surface: &str, id: &str) -> String {
+        if self.color {
+            format!("\x1b[36;1m{surface}\x1b[0m\x1b[2m[{id}]\x1b[0m")
+        } else {
+            format!("[{surface}]{{{id}}}")
+        }
+    }
+}
+
+/// The article as text for a terminal.
+pub fn text(a: &Article, p: &Pipeline, color: bool) -> String {
+    let st = Style { color };
+    let m = &a.meta;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.head(&format!("== {}", a.source.display)));
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(&format!(
+            "doc_id {}  pipeline {} ({})  {} bytes, {}",
+            a.doc_id, p.name, p.hash, a.bytes, a.encoding
+        ))
+    );
+    let _ = writeln!(o, "\n{}", st.head("-- metadata"));
+    let none = || "-".to_string();
+    let _ = writeln!(o, "title       {}", m.title.clone().unwrap_or_else(none));
+    let published = match (ts(m.published_at), &m.published_raw) {
+        (Some(t), Some(r)) => format!(
+            "{t}  (as printed: \"{r}\"{})",
+            m.utc_offset_minutes
+                .map_or(String::new(), |off| format!(", UTC{off:+} min"))
+        ),
+        _ => none(),
+    };
+    let _ = writeln!(o, "published   {published}");
+    let _ = writeln!(o, "author      {}", m.author.clone().unwrap_or_else(none));
+    let _ = writeln!(
+        o,
+        "counters    comments {}, views {}",
+        m.comment_count.map_or_else(none, |c| c.to_string()),
+        m.view_count.map_or_else(none, |c| c.to_string())
+    );
+    let _ = writeln!(o, "language    {}", m.language.unwrap_or("-"));
+    let _ = writeln!(
+        o,
+        "chrome      {} line(s) removed: {:?}",
+        a.chrome_removed.len(),
+        a.chrome_removed
+    );
+    if !a.warnings.is_empty() {
+        let _ = writeln!(o, "warnings    {:?}", a.warnings);
+    }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        st.head(&format!(
+            "-- body: {} sections, {} paragraphs, {} sentences, {} words, {} mentions, {} quotes",
+            a.section_count,
+            a.paragraphs.len(),
+            a.sentences.len(),
+            a.word_count,
+            a.mentions.len(),
+            a.quotes.len()
+        ))
+    );
+    let mut section = u32::MAX;
+    let mut mi = 0;
+    for (si, s) in a.sentences.iter().enumerate() {
+        let pa = &a.paragraphs[s.paragraph_index as usize];
+        if pa.section_index != section {
+            section = pa.section_index;
+            let _ = writeln!(o, "{}", st.head(&format!("§ section {section}")));
+        }
+        if a.sentences
+            .get(si.wrapping_sub(1))
+            .is_none_or(|prev| prev.paragraph_index != s.paragraph_index)
+        {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st.dim(&format!(
+                    "¶ paragraph {} [{}..{}]",
+                    s.paragraph_index, pa.span.start, pa.span.end
+                ))
+            );
+        }
+        // The sentence with its mentions marked.
+        let mut line = String::new();
+        let mut at = s.bytes.0;
+        while mi < a.mentions.len() && a.mentions[mi].bytes.0 < s.bytes.1 {
+            let mm = &a.mentions[mi];
+            if mm.bytes.0 >= at {
+                line.push_str(&a.body[at..mm.bytes.0]);
+                line.push_str(&st.mention(&a.body[mm.bytes.0..mm.bytes.1], &mm.actor_id));
+                at = mm.bytes.1;
+            }
+            mi += 1;
+        }
+        line.push_str(&a.body[at..s.bytes.1]);
+        let _ = writeln!(
+            o,
+            "    {} {}",
+            st.dim(&format!("s{si} [{}..{}]", s.span.start, s.span.end)),
+            line.replace('\n', " ")
+        );
+    }
+    let _ = writeln!(o, "\n{}", st.head("-- actors (mentions)"));
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for mm in &a.mentions {
+        match counts.iter_mut().find(|(id, _)| *id == *mm.actor_id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((mm.actor_id.to_string(), 1)),
+        }
+    }
+    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let list: Vec<String> = counts.iter().map(|(id, n)| format!("{id} ×{n}")).collect();
+    let _ = writeln!(o, "  {}", list.join(", "));
+    let _ = writeln!(o, "\n{}", st.head("-- quotes"));
+    for (i, q) in a.quotes.iter().enumerate() {
+        let who = match (&q.speaker, &q.speaker_actor_id) {
+            (Some(s), Some(id)) => format!("{s} ({id})"),
+            (Some(s), None) => s.clone(),
+            (None, Some(id)) => format!("({id})"),
+            (None, None) => "speaker unknown".into(),
+        };
+        let extra: Vec<String> = [
+            q.speaker_role.as_ref().map(|r| format!("role \"{r}\"")),
+            q.speaker_affiliation.as_ref().map(|r| format!("for {r}")),
+            q.cue.as_ref().map(|c| format!("cue \"{c}\"")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let _ = writeln!(
+            o,
+            "  q{i} {} ¶{} — {who}{}{}",
+            q.kind.as_str(),
+            q.paragraph_index,
+            if extra.is_empty() { "" } else { "; " },
+            extra.join(", ")
+        );
+        let _ = writeln!(
+            o,
+            "      “{}”",
+            a.body[q.bytes.0..q.bytes.1].replace('\n', " ")
+        );
+    }
+    o
+}
+
+/// Describes a rejected input for `explain`.
+pub fn rejected(r: &Reject) -> String {
+    format!(
+        "{}: rejected at {} ({}): {}\n",
+        r.source_path, r.stage, r.reason, r.message
+    )
+}

@@ -1,0 +1,435 @@
+//! Mentions: every actor the gazetteer knows, found in the body with its canonical id.
+//!
+//! Reads: the body and its sentences. Adds: `Article::mentions`, in body order. One Aho-Corasick
+//! automaton (leftmost-longest) holds every name, adjective, capital, hyphen prefix (`Sino-`) and
+//! exclusion phrase of every actor, so the body is scanned once and the longest name wins
+//! (`South China Sea` is a place, not China; `George Washington` is nobody's capital). A match
+//! counts only on word boundaries and when its case fits: an all-lower-case word never matches a
+//! capitalised name (`china`, `turkey`), and `case_sensitive` names match only as written (`US`,
+//! not `us`). After a match: `Trans-Pacific Partnership (TPP)` becomes one mention with its
+//! abbreviation, and a state followed by one of its bodies (`Chinese Defense Ministry`) becomes a
+//! mention of that body (`CHN.defense`), linked to the state.
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+
+use crate::article::{Article, CharIndex, FxHashMap, Mention, Span, Via};
+use crate::pipeline::actors::{ActorDef, ActorKind};
+use crate::pipeline::MentionsConfig;
+
+/// An actor as the tables need it.
+#[derive(Clone, Debug)]
+pub struct ActorInfo {
+    /// Id.
+    pub id: Arc<str>,
+    /// Kind.
+    pub kind: ActorKind,
+    /// Display name.
+    pub name: Arc<str>,
+    /// First link (a person's state, a ministry's state).
+    pub affiliation: Option<Arc<str>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// A surface of an actor.
+    Actor {
+        actor: u32,
+        via: Via,
+        exact: bool,
+        has_upper: bool,
+    },
+    /// A phrase that contains a surface but means something else.
+    Exclude,
+}
+
+/// The compiled mentions stage.
+#[derive(Debug)]
+pub struct Mentions {
+    enabled: bool,
+    actors: Vec<ActorInfo>,
+    ac: Option<AhoCorasick>,
+    patterns: Vec<String>,
+    targets: Vec<Target>,
+    /// Anchored automaton of institution phrases, and for each phrase its body index.
+    institutions: Option<AhoCorasick>,
+    institution_body: Vec<u32>,
+    /// (state actor index, body index) -> institution actor index.
+    institution_actor: FxHashMap<(u32, u32), u32>,
+}
+
+fn has_upper(s: &str) -> bool {
+    s.chars().any(char::is_uppercase)
+}
+
+impl Mentions {
+    /// Builds the automaton from the gazetteer.
+    pub fn new(cfg: &MentionsConfig, defs: &[ActorDef]) -> Mentions {
+        let mut actors: Vec<ActorInfo> = defs
+            .iter()
+            .map(|d| ActorInfo {
+                id: Arc::from(d.id.as_str()),
+                kind: d.kind,
+                name: Arc::from(d.name.as_str()),
+                affiliation: d.links.first().map(|l| Arc::from(l.as_str())),
+            })
+            .collect();
+        let index: FxHashMap<&str, u32> = defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i as u32))
+            .collect();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Target> = Vec::new();
+        // A surface belongs to the first actor that lists it (files are read in order).
+        let mut seen: FxHashMap<String, ()> = FxHashMap::default();
+        let mut add =
+            |patterns: &mut Vec<String>, targets: &mut Vec<Target>, text: String, t: Target| {
+                if seen.insert(text.clone(), ()).is_none() {
+                    patterns.push(text);
+                    targets.push(t);
+                }
+            };
+        for (i, d) in defs.iter().enumerate() {
+            let groups: [(&Vec<String>, Via); 3] = [
+                (&d.names, Via::Name),
+                (&d.adjectives, Via::Adjective),
+                (&d.capitals, Via::Capital),
+            ];
+            for (list, via) in groups {
+                for s in list {
+                    let t = Target::Actor {
+                        actor: i as u32,
+                        via,
+                        exact: d.case_sensitive.contains(s),
+                        has_upper: has_upper(s),
+                    };
+                    add(&mut patterns, &mut targets, s.clone(), t);
+                }
+            }
+            for p in &d.prefixes {
+                let t = Target::Actor {
+                    actor: i as u32,
+                    via: Via::Prefix,
+                    exact: false,
+                    has_upper: has_upper(p),
+                };
+                add(&mut patterns, &mut targets, format!("{p}-"), t);
+            }
+        }
+        for (phrase, id) in &cfg.standalone {
+            let (state, body) = id.split_once('.').unwrap_or((id.as_str(), ""));
+            if let Some(&s) = index.get(state) {
+                let aid = actors.len() as u32;
+                actors.push(institution(&actors[s as usize], body, phrase));
+                let t = Target::Actor {
+                    actor: aid,
+                    via: Via::Institution,
+                    exact: false,
+                    has_upper: has_upper(phrase),
+                };
+                add(&mut patterns, &mut targets, phrase.clone(), t);
+            }
+        }
+        for d in defs {
+            for x in &d.exclude {
+                add(&mut patterns, &mut targets, x.clone(), Target::Exclude);
+            }
+        }
+        let ac = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .expect("gazetteer automaton")
+        });
+        // Institutions: every state gets an actor per body, created up front so rows can share ids.
+        let mut institution_actor = FxHashMap::default();
+        let mut phrases = Vec::new();
+        let mut institution_body = Vec::new();
+        for (b, (body, list)) in cfg.institutions.iter().enumerate() {
+            for p in list {
+                phrases.push(p.clone());
+                institution_body.push(b as u32);
+            }
+            for s in 0..defs.len() {
+                if defs[s].kind == ActorKind::State {
+                    let aid = actors.len() as u32;
+                    actors.push(institution(&actors[s], body, &list[0]));
+                    institution_actor.insert((s as u32, b as u32), aid);
+                }
+            }
+        }
+        let institutions = (!phrases.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(&phrases)
+                .expect("institution automaton")
+        });
+        Mentions {
+            enabled: cfg.enabled,
+            actors,
+            ac,
+            patterns,
+            targets,
+            institutions,
+            institution_body,
+            institution_actor,
+        }
+    }
+
+    /// Every actor the stage can report (for `explain` and tests).
+    pub fn actors(&self) -> &[ActorInfo] {
+        &self.actors
+    }
+
+    /// Finds mentions in `text`: (byte start, byte end, actor index, via), in order.
+    pub fn find(&self, text: &str) -> Vec<(usize, usize, u32, Via)> {
+        let mut out = Vec::new();
+        let Some(ac) = &self.ac else { return out };
+        let mut pos = 0;
+        while pos < text.len() {
+            let Some(m) = ac.find(Input::new(text).span(pos..text.len())) else {
+                break;
+            };
+            let (s, e) = (m.start(), m.end());
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let target = self.targets[m.pattern().as_usize()];
+            let prefix = matches!(
+                target,
+                Target::Actor {
+                    via: Via::Prefix,
+                    ..
+                }
+            );
+            // A prefix (`Sino-`) ends in its hyphen, which is the boundary.
+            let ok_bounds = boundary_before(text, s) && (prefix || boundary_after(text, e));
+            let ok = ok_bounds
+                && match target {
+                    Target::Exclude => true,
+                    Target::Actor {
+                        exact,
+                        has_upper: up,
+                        ..
+                    } => {
+                        let surface = &text[s..e];
+                        if exact {
+                            surface == pattern
+                        } else {
+                            !up || has_upper(surface)
+                        }
+                    }
+                };
+            if !ok {
+                // Try again one character later: a shorter or later name may still match.
+                pos = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            pos = e;
+            let Target::Actor { actor, via, .. } = target else {
+                continue;
+            };
+            if prefix {
+                out.push((s, e - 1, actor, Via::Prefix));
+                continue;
+            }
+            let mut end = e;
+            // `Trans-Pacific Partnership (TPP)`: one mention with its abbreviation.
+            if let Some(close) = self.abbreviation_after(text, e, actor) {
+                end = close;
+            }
+            // `Chinese Defense Ministry`, `Russia's Foreign Ministry`: the state's body.
+            if self.actors[actor as usize].kind == ActorKind::State && via != Via::Prefix {
+                if let Some((inst_end, inst)) = self.institution_after(text, end, actor) {
+                    out.push((s, inst_end, inst, Via::Institution));
+                    pos = inst_end;
+                    continue;
+                }
+            }
+            pos = end;
+            out.push((s, end, actor, via));
+        }
+        out
+    }
+
+    fn abbreviation_after(&self, text: &str, e: usize, actor: u32) -> Option<usize> {
+        let rest = text[e..].strip_prefix(" (")?;
+        let close = rest.find(')').filter(|&c| c > 0 && c <= 16)?;
+        let inner = &rest[..close];
+        let ac = self.ac.as_ref()?;
+        let m = ac.find(Input::new(inner).anchored(Anchored::No))?;
+        let same = matches!(self.targets[m.pattern().as_usize()], Target::Actor { actor: a, .. } if a == actor);
+        (m.start() == 0 && m.end() == inner.len() && same).then_some(e + 2 + close + 1)
+    }
+
+    fn institution_after(&self, text: &str, e: usize, state: u32) -> Option<(usize, u32)> {
+        let ac = self.institutions.as_ref()?;
+        let mut at = e;
+        for poss in ["'s", "’s", "'", "’"] {
+            if text[at..].starts_with(poss) {
+                at += poss.len();
+                break;
+            }
+        }
+        let rest = &text[at..];
+        let space = rest.len() - rest.trim_start_matches(' ').len();
+        if space != 1 {
+            return None;
+        }
+        at += 1;
+        let m = ac.find(Input::new(&text[at..]).anchored(Anchored::Yes))?;
+        let end = at + m.end();
+        if !boundary_after(text, end) {
+            return None;
+        }
+        let body = self.institution_body[m.pattern().as_usize()];
+        let inst = *self.institution_actor.get(&(state, body))?;
+        Some((end, inst))
+    }
+
+    /// Adds the article's mentions.
+    pub fn apply(&self, a: &mut Article) {
+        if !self.enabled || a.body.is_empty() {
+            return;
+        }
+        let found = self.find(&a.body);
+        if found.is_empty() {
+            return;
+        }
+        let idx = CharIndex::new(&a.body);
+        let mut mentions = Vec::with_capacity(found.len());
+        for (s, e, actor, via) in found {
+            let info = &self.actors[actor as usize];
+            mentions.push(Mention {
+                actor_id: info.id.clone(),
+                kind: info.kind,
+                affiliation: info.affiliation.clone(),
+                via,
+                sentence_index: a.sentence_at(s),
+                span: Span {
+                    start: idx.char_at(s),
+                    end: idx.char_at(e),
+                },
+                bytes: (s, e),
+            });
+        }
+        a.mentions = mentions;
+    }
+}
+
+fn institution(state: &ActorInfo, body: &str, phrase: &str) -> ActorInfo {
+    ActorInfo {
+        id: Arc::from(format!("{}.{body}", state.id)),
+        kind: ActorKind::Organisation,
+        name: Arc::from(format!("{} ({})", phrase, state.name)),
+        affiliation: Some(state.id.clone()),
+    }
+}
+
+fn boundary_before(text: &str, s: usize) -> bool {
+    text[..s]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric())
+}
+
+fn boundary_after(text: &str, e: usize) -> bool {
+    text[e..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Pipeline;
+    use std::sync::LazyLock;
+
+    static STAGE: LazyLock<Mentions> = LazyLock::new(|| {
+        let p = Pipeline::builtin();
+        Mentions::new(&p.mentions, &p.actors)
+    });
+
+    fn find(text: &str) -> Vec<(String, String)> {
+        STAGE
+            .find(text)
+            .into_iter()
+            .map(|(s, e, a, _)| {
+                (
+                    text[s..e].to_string(),
+                    STAGE.actors[a as usize].id.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        find(text).into_iter().map(|(_, id)| id).collect()
+    }
+
+    #[test]
+    fn names_adjectives_capitals_possessives() {
+        assert_eq!(
+            ids("Japan’s ties with the U.S. and Tokyo's bet on Americans"),
+            ["JPN", "USA", "JPN", "USA"]
+        );
+        assert_eq!(find("Trump's visit")[0].0, "Trump");
+    }
+
+    #[test]
+    fn longest_name_wins() {
+        assert_eq!(
+            ids("the South China Sea and North Korea"),
+            ["SOUTH_CHINA_SEA", "PRK"]
+        );
+        assert_eq!(ids("the Indo-Pacific"), ["INDO_PACIFIC"]);
+    }
+
+    #[test]
+    fn compounds_and_abbreviations() {
+        assert_eq!(
+            find("Sino-Japanese relations"),
+            [
+                ("Sino".into(), "CHN".into()),
+                ("Japanese".into(), "JPN".into())
+            ]
+        );
+        assert_eq!(
+            ids("US-China trade and the Japan – US alliance"),
+            ["USA", "CHN", "JPN", "USA"]
+        );
+        assert_eq!(
+            find("the Trans-Pacific Partnership (TPP) and"),
+            [("Trans-Pacific Partnership (TPP)".into(), "TPP".into())]
+        );
+    }
+
+    #[test]
+    fn case_and_exclusions() {
+        assert_eq!(
+            ids("tell us about fine china and a turkey"),
+            Vec::<String>::new()
+        );
+        assert_eq!(ids("The US and CHINA"), ["USA", "CHN"]);
+        assert_eq!(
+            ids("George Washington read the Washington Post"),
+            Vec::<String>::new()
+        );
+        assert_eq!(ids("Washington warned Moscow"), ["USA", "RUS"]);
+    }
+
+    #[test]
+    fn institutions() {
+        assert_eq!(
+            find("Chinese Defense Ministry spokesperson Ren Guoquiang and Russia's Foreign Ministry and the Pentagon"),
+            [
+                ("Chinese Defense Ministry".into(), "CHN.defense".into()),
+                ("Russia's Foreign Ministry".into(), "RUS.foreign".into()),
+                ("Pentagon".into(), "USA.defense".into()),
+            ]
+        );
+    }
+}

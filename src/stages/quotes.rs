@@ -1,0 +1,1620 @@
+//! Quotes: who says what. Direct quotations in quotation marks and reported speech, each with its
+//! span, its kind and, when the text says so, its speaker.
+//!
+//! Reads: the body, paragraphs, sentences and mentions. Adds: `Article::quotes`, in body order.
+//!
+//! Direct quotations: curly `“…”` and straight `"…"` pairs inside a paragraph; a paragraph that
+//! ends inside a quotation continues it when the next paragraph reopens with a quotation mark (the
+//! newspaper convention), and an opening mark that is never closed is dropped, so an unbalanced
+//! quote never swallows the rest of the article. Single quotes inside are part of the text.
+//! Reported speech: `X said that …`, `X told reporters (that) …`, `X warned that …`,
+//! `according to X, …`, `…, according to X`, and `X said` + a clause.
+//!
+//! Speakers: the subject next to a reporting verb (the verbs are in the pipeline file), on either
+//! side of the quotation (`“…,” said Abe`, `“…,” Abe said`, `Abe said: “…”`, `stating that “…”`).
+//! A subject is a name (a gazetteer person gets its canonical name and id), a role phrase with a
+//! name (`Chinese Defense Ministry spokesperson Ren Guoquiang` → speaker `Ren Guoquiang`, role
+//! `Chinese Defense Ministry spokesperson`, actor China), a state or organisation (`Beijing said`),
+//! or `he`/`she`, resolved to the last person named in the paragraph or the one before. Nobody is
+//! guessed: without a subject the speaker stays empty.
+
+use std::sync::Arc;
+
+use crate::article::{count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span};
+use crate::pipeline::actors::{ActorDef, ActorKind};
+use crate::pipeline::QuotesConfig;
+
+/// Words that make up role phrases before or after a name (lower-case forms).
+const ROLE_WORDS: &[&str] = &[
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "spokespeople",
+    "minister",
+    "ministers",
+    "secretary",
+    "president",
+    "vice",
+    "prime",
+    "premier",
+    "chancellor",
+    "ambassador",
+    "envoy",
+    "diplomat",
+    "diplomats",
+    "official",
+    "officials",
+    "adviser",
+    "advisor",
+    "aide",
+    "general",
+    "admiral",
+    "commander",
+    "chief",
+    "head",
+    "leader",
+    "director",
+    "deputy",
+    "senior",
+    "junior",
+    "foreign",
+    "defense",
+    "defence",
+    "trade",
+    "finance",
+    "interior",
+    "state",
+    "ministry",
+    "department",
+    "office",
+    "representative",
+    "negotiator",
+    "analyst",
+    "professor",
+    "researcher",
+    "fellow",
+    "senator",
+    "governor",
+    "mayor",
+    "lawmaker",
+    "legislator",
+    "member",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "king",
+    "queen",
+    "crown",
+    "prince",
+    "supreme",
+    "national",
+    "security",
+    "military",
+    "army",
+    "navy",
+    "air",
+    "force",
+    "council",
+    "commission",
+    "council's",
+    "party",
+    "former",
+    "top",
+    "assistant",
+    "undersecretary",
+    "under-secretary",
+    "counsellor",
+    "counselor",
+    "attaché",
+    "correspondent",
+    "economist",
+    "expert",
+    "scholar",
+    "sources",
+    "source",
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "of",
+    "for",
+    "to",
+    "and",
+    "at",
+    "on",
+    "in",
+    "with",
+    "from",
+    "spokesperson's",
+    "affairs",
+    "political",
+    "economic",
+    "strategic",
+    "intelligence",
+    "agency",
+    "bureau",
+    "embassy",
+    "mission",
+    "delegation",
+    "delegate",
+    "secretary-general",
+    "general's",
+];
+/// Titles that open a capitalised run before a name (`Foreign Minister Wang Yi`).
+const TITLES: &[&str] = &[
+    "President",
+    "Vice",
+    "Prime",
+    "Minister",
+    "Foreign",
+    "Defense",
+    "Defence",
+    "Secretary",
+    "General",
+    "Chancellor",
+    "Premier",
+    "Ambassador",
+    "Envoy",
+    "Spokesperson",
+    "Spokesman",
+    "Spokeswoman",
+    "Admiral",
+    "Commander",
+    "Chief",
+    "Senator",
+    "Governor",
+    "Mayor",
+    "King",
+    "Queen",
+    "Crown",
+    "Prince",
+    "Supreme",
+    "Leader",
+    "Deputy",
+    "Director",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Representative",
+    "Trade",
+    "Finance",
+    "State",
+    "Interior",
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+    "Dr",
+    "Dr.",
+    "Prof.",
+    "Professor",
+    "Sheikh",
+    "Emir",
+    "Sultan",
+    "Lt.",
+    "Gen.",
+    "Col.",
+    "Maj.",
+    "Capt.",
+    "Adm.",
+    "Sen.",
+    "Rep.",
+    "Gov.",
+    "Pres.",
+    "Amb.",
+    "Sir",
+    "Dame",
+    "Lord",
+    "Lady",
+];
+/// Capitalised words that open sentences and are never part of a speaker's name.
+const OPENER_WORDS: &[&str] = &[
+    "Later",
+    "Earlier",
+    "Then",
+    "But",
+    "And",
+    "However",
+    "Meanwhile",
+    "Yesterday",
+    "Today",
+    "Still",
+    "Also",
+    "Separately",
+    "Now",
+    "So",
+    "Yet",
+    "Instead",
+    "Moreover",
+    "Indeed",
+    "In",
+    "On",
+    "At",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "As",
+    "Asked",
+    "Speaking",
+    "Privately",
+    "Publicly",
+    "Last",
+    "This",
+    "That",
+    "The",
+    "A",
+    "An",
+    "Both",
+    "Even",
+    "Finally",
+    "First",
+    "Second",
+    "Third",
+    "Overnight",
+    "Tonight",
+    "Tomorrow",
+    "Recently",
+    "Since",
+    "Though",
+    "Although",
+    "Once",
+    "If",
+];
+const PRONOUNS: &[&str] = &["he", "she", "He", "She"];
+/// Words between a subject and its verb that are not part of the subject (`has repeatedly said`).
+const BETWEEN: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "were",
+    "would",
+    "will",
+    "also",
+    "again",
+    "then",
+    "once",
+    "often",
+    "long",
+    "already",
+    "still",
+    "even",
+    "later",
+    "earlier",
+    "previously",
+    "recently",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "reportedly",
+    "firmly",
+    "flatly",
+    "quickly",
+    "bluntly",
+    "openly",
+    "separately",
+    "has since",
+    "since",
+    "subsequently",
+    "yesterday",
+    "today",
+    "on",
+];
+
+/// Words that make a stretch a clause of its own (so a later `that` is not the cue's).
+const CLAUSE_VERBS: &[&str] = &[
+    "would", "will", "is", "was", "are", "were", "has", "have", "had", "could", "can", "should",
+    "must", "did", "does",
+];
+/// Nouns after which `that` is a determiner (`that year`), not a conjunction.
+const TIME_NOUNS: &[&str] = &[
+    "year", "day", "week", "month", "time", "morning", "evening", "night", "summer", "winter",
+    "spring", "autumn", "decade", "point",
+];
+/// Cues that take a clause without `that` (`X said the talks would resume`).
+const CLAUSE_CUES: &[&str] = &[
+    "said",
+    "says",
+    "insists",
+    "insisted",
+    "argues",
+    "argued",
+    "claims",
+    "claimed",
+    "believes",
+    "believed",
+    "thinks",
+    "warned",
+    "warns",
+    "added",
+    "adds",
+    "noted",
+    "notes",
+    "maintains",
+    "maintained",
+    "stressed",
+    "predicted",
+    "suggested",
+    "admitted",
+    "conceded",
+    "acknowledged",
+    "reiterated",
+    "stated",
+];
+
+/// The compiled quotes stage.
+#[derive(Debug)]
+pub struct Quotes {
+    enabled: bool,
+    /// Canonical names of gazetteer persons, by id.
+    names: FxHashMap<Arc<str>, String>,
+    verbs: FxHashMap<String, ()>,
+    statement_min_words: usize,
+}
+
+/// A person named so far: for pronoun resolution.
+#[derive(Clone, Debug)]
+struct Person {
+    at: usize,
+    paragraph: u32,
+    name: String,
+    actor: Option<Arc<str>>,
+    affiliation: Option<Arc<str>>,
+    role: Option<String>,
+}
+
+/// A resolved speaker.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Speaker {
+    name: Option<String>,
+    actor: Option<Arc<str>>,
+    affiliation: Option<Arc<str>>,
+    role: Option<String>,
+}
+
+/// A token of a text segment: its byte range (relative to the body) and text.
+#[derive(Clone, Copy, Debug)]
+struct Tok<'a> {
+    s: usize,
+    e: usize,
+    t: &'a str,
+}
+
+fn tokens(body: &str, from: usize, to: usize) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let seg = &body[from..to];
+    let mut start = None;
+    for (i, c) in seg.char_indices().chain(std::iter::once((seg.len(), ' '))) {
+        let word = c.is_alphanumeric() || matches!(c, '.' | '-' | '\'' | '’') && start.is_some();
+        if word {
+            start.get_or_insert(i);
+        } else if let Some(st) = start.take() {
+            // A trailing full stop or apostrophe belongs to the sentence, except in initials (`J.`).
+            let mut e = i;
+            let w = &seg[st..e];
+            if w.ends_with(['\'', '’', '-'])
+                || (w.ends_with('.') && w.len() > 2 && !w[..w.len() - 1].contains('.'))
+            {
+                e -= w.chars().last().map_or(0, char::len_utf8);
+            }
+            if e > st {
+                out.push(Tok {
+                    s: from + st,
+                    e: from + e,
+                    t: &seg[st..e],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Capitalised, or a name particle that is part of a name (`al-Harbi`, `bin`, `van`, `de`).
+fn capitalised(t: &str) -> bool {
+    if t.chars().next().is_some_and(char::is_uppercase) {
+        return true;
+    }
+    let particle = ["al-", "el-", "ad-", "as-", "ash-", "at-", "az-"]
+        .iter()
+        .any(|p| {
+            t.strip_prefix(p)
+                .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+        });
+    particle
+        || matches!(
+            t,
+            "bin"
+                | "ibn"
+                | "van"
+                | "von"
+                | "de"
+                | "da"
+                | "del"
+                | "der"
+                | "di"
+                | "dos"
+                | "das"
+                | "al"
+        )
+}
+
+fn strip_possessive(t: &str) -> &str {
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("’s"))
+        .unwrap_or(t)
+}
+
+impl Quotes {
+    /// Builds the stage.
+    pub fn new(cfg: &QuotesConfig, actors: &[ActorDef]) -> Quotes {
+        Quotes {
+            enabled: cfg.enabled,
+            names: actors
+                .iter()
+                .filter(|a| a.kind == ActorKind::Person)
+                .map(|a| (Arc::from(a.id.as_str()), a.name.clone()))
+                .collect(),
+            verbs: cfg.verbs.iter().map(|v| (v.to_lowercase(), ())).collect(),
+            statement_min_words: cfg.statement_min_words,
+        }
+    }
+
+    fn person(&self, id: Arc<str>, affiliation: Option<Arc<str>>) -> Speaker {
+        Speaker {
+            name: Some(
+                self.names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string()),
+            ),
+            actor: Some(id),
+            affiliation,
+            role: None,
+        }
+    }
+
+    fn resolve_pronoun(&self, a: &Article, at: usize, persons: &[Person]) -> Option<Speaker> {
+        let para = a.paragraph_at(at);
+        let p = persons
+            .iter()
+            .rev()
+            .find(|p| p.at < at && (p.paragraph == para || p.paragraph + 1 == para))?;
+        Some(match &p.actor {
+            Some(id) if p.name.is_empty() => self.person(id.clone(), p.affiliation.clone()),
+            _ => Speaker {
+                name: Some(p.name.clone()),
+                actor: p.actor.clone(),
+                affiliation: p.affiliation.clone(),
+                role: p.role.clone(),
+            },
+        })
+    }
+
+    fn is_verb(&self, t: &str) -> bool {
+        self.verbs.contains_key(&t.to_lowercase())
+    }
+
+    /// Adds the article's quotations.
+    pub fn apply(&self, a: &mut Article) {
+        if !self.enabled || a.paragraphs.is_empty() {
+            return;
+        }
+        // People who can be `he`/`she`: gazetteer persons, then every named speaker, in order.
+        let mut persons: Vec<Person> = a
+            .mentions
+            .iter()
+            .filter(|m| m.kind == ActorKind::Person)
+            .map(|m| Person {
+                at: m.bytes.0,
+                paragraph: a.paragraph_at(m.bytes.0),
+                name: String::new(),
+                actor: Some(m.actor_id.clone()),
+                affiliation: m.affiliation.clone(),
+                role: None,
+            })
+            .collect();
+        persons.extend(self.named_persons(a));
+        persons.sort_by_key(|p| p.at);
+        let direct = direct_quotes(a);
+        let idx = CharIndex::new(&a.body);
+        let mut quotes: Vec<(usize, usize, Quote)> = Vec::new();
+        let mut di = 0;
+        // Sentence by sentence, so a speaker introduced by reported speech is known to the
+        // quotations after it (`X said that …. “…,” she said.`).
+        for s in &a.sentences {
+            if let Some(q) = self.reported_in(a, s, &direct, &persons, &idx) {
+                remember(&mut persons, a, q.0, &q.2);
+                quotes.push(q);
+            }
+            while di < direct.len() && direct[di].0 < s.bytes.1 {
+                let (open, inner_s, inner_e, close_end) = direct[di];
+                di += 1;
+                let q = self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &idx);
+                remember(&mut persons, a, open, &q);
+                quotes.push((open, close_end, q));
+            }
+        }
+        quotes.sort_by_key(|q| q.0);
+        self.complete_speakers(a, &mut quotes);
+        a.quotes = quotes.into_iter().map(|q| q.2).collect();
+    }
+
+    /// People the text introduces with a role (`Ukrainian Deputy Foreign Minister Oksana
+    /// Hrytsenko`), so that a later `she` can find them even when they are not quoted first.
+    fn named_persons(&self, a: &Article) -> Vec<Person> {
+        let mut out = Vec::new();
+        let toks = tokens(&a.body, 0, a.body.len());
+        let mut i = 0;
+        while i < toks.len() {
+            // A run of capitalised and role words without punctuation between them.
+            let start = i;
+            while i < toks.len()
+                && (capitalised(toks[i].t)
+                    || (i > start && ROLE_WORDS.contains(&toks[i].t.to_lowercase().as_str())))
+                && (i == start || a.body[toks[i - 1].e..toks[i].s].trim().is_empty())
+            {
+                i += 1;
+            }
+            if i - start >= 3 {
+                if let Some(sp) = self.speaker_from_run(a, &toks[start..i]) {
+                    let two_words = sp
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.split_whitespace().count() >= 2);
+                    let has_title = toks[start..i].iter().any(|t| {
+                        TITLES.contains(&t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())
+                    });
+                    if two_words
+                        && sp.role.is_some()
+                        && has_title
+                        && sp
+                            .actor
+                            .as_deref()
+                            .is_none_or(|id| !self.names.contains_key(id))
+                    {
+                        out.push(Person {
+                            at: toks[i - 1].s,
+                            paragraph: a.paragraph_at(toks[start].s),
+                            name: sp.name.unwrap_or_default(),
+                            actor: sp.actor,
+                            affiliation: sp.affiliation,
+                            role: sp.role,
+                        });
+                    }
+                }
+            }
+            i = i.max(start + 1);
+        }
+        out
+    }
+
+    /// A direct quotation `d` = (opening mark, inner start, inner end, after the closing mark).
+    fn direct_quote(
+        &self,
+        a: &Article,
+        d: (usize, usize, usize, usize),
+        persons: &[Person],
+        idx: &CharIndex<'_>,
+    ) -> Quote {
+        let (open, inner_s, inner_e, close_end) = d;
+        let inner = &a.body[inner_s..inner_e];
+        let words = count_words(inner) as usize;
+        let first_upper = inner
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .is_some_and(char::is_uppercase);
+        let punct_end = inner.trim_end().ends_with(['.', ',', '!', '?', '…']);
+        let kind = if words >= self.statement_min_words || (words >= 2 && first_upper && punct_end)
+        {
+            QuoteKind::Statement
+        } else {
+            QuoteKind::Phrase
+        };
+        let (speaker, cue) = self
+            .attribute_direct(a, open, close_end, persons)
+            .unwrap_or_default();
+        Quote {
+            kind,
+            paragraph_index: a.paragraph_at(open),
+            span: Span {
+                start: idx.char_at(inner_s),
+                end: idx.char_at(inner_e),
+            },
+            bytes: (inner_s, inner_e),
+            speaker: speaker.name,
+            speaker_actor_id: speaker.actor,
+            speaker_affiliation: speaker.affiliation,
+            speaker_role: speaker.role,
+            cue,
+        }
+    }
+
+    /// Fills speakers the text gives indirectly: a quotation right after an attributed one in the
+    /// same paragraph (`“…,” he said. “…”`), a phrase quoted inside reported speech (`X warned that
+    /// … “resolute countermeasures”`), and a bare surname (`Holloway`) named in full earlier.
+    fn complete_speakers(&self, a: &Article, quotes: &mut [(usize, usize, Quote)]) {
+        let has_speaker = |q: &Quote| q.speaker.is_some() || q.speaker_actor_id.is_some();
+        for i in 0..quotes.len() {
+            if has_speaker(&quotes[i].2) {
+                continue;
+            }
+            let (open, close) = (quotes[i].0, quotes[i].1);
+            let (kind, para) = (quotes[i].2.kind, quotes[i].2.paragraph_index);
+            // Inside a reported clause: that speaker, that cue.
+            let within = quotes.iter().position(|(s, e, q)| {
+                q.kind == QuoteKind::Reported && *s <= open && close <= *e + 3 && has_speaker(q)
+            });
+            let source = within.or_else(|| {
+                // The previous statement in the same paragraph.
+                (kind == QuoteKind::Statement && i > 0)
+                    .then(|| i - 1)
+                    .filter(|&j| {
+                        quotes[j].2.paragraph_index == para
+                            && quotes[j].2.kind != QuoteKind::Phrase
+                            && has_speaker(&quotes[j].2)
+                    })
+            });
+            if let Some(j) = source {
+                let from = quotes[j].2.clone();
+                let q = &mut quotes[i].2;
+                q.speaker = from.speaker;
+                q.speaker_actor_id = from.speaker_actor_id;
+                q.speaker_affiliation = from.speaker_affiliation;
+                q.speaker_role = from.speaker_role;
+                if within.is_some() {
+                    q.cue = from.cue;
+                }
+            }
+        }
+        for (open, _, q) in quotes.iter_mut() {
+            let Some(name) = &q.speaker else { continue };
+            // A full name with no actor: the earlier introduction may carry the role (`…
+            // spokesperson Vikram Nair` → India); a bare surname: its full name.
+            let known = q.speaker_actor_id.is_some();
+            if (name.contains(' ') && known)
+                || q.speaker_actor_id
+                    .as_deref()
+                    .is_some_and(|id| self.names.contains_key(id))
+            {
+                continue;
+            }
+            let name = name.split_whitespace().last().unwrap_or(name).to_string();
+            let name = &name;
+            if let Some(full) = self.full_name(a, name, *open) {
+                q.speaker = full.name.or(q.speaker.take());
+                q.speaker_actor_id = full.actor.or(q.speaker_actor_id.take());
+                q.speaker_affiliation = full.affiliation.or(q.speaker_affiliation.take());
+                q.speaker_role = q.speaker_role.take().or(full.role);
+            }
+        }
+    }
+
+    /// The fullest earlier form of a surname: a gazetteer person whose name ends with it, or a
+    /// capitalised run ending with it (`U.S. Ambassador Richard Holloway`), with its role.
+    fn full_name(&self, a: &Article, surname: &str, before: usize) -> Option<Speaker> {
+        for m in a
+            .mentions
+            .iter()
+            .filter(|m| m.kind == ActorKind::Person && m.bytes.1 <= before)
+        {
+            let surface = &a.body[m.bytes.0..m.bytes.1];
+            if surface
+                .split_whitespace()
+                .any(|w| strip_possessive(w) == surname)
+            {
+                return Some(self.person(m.actor_id.clone(), m.affiliation.clone()));
+            }
+        }
+        let toks = tokens(&a.body, 0, before);
+        for (i, t) in toks.iter().enumerate() {
+            if strip_possessive(t.t) != surname || i == 0 {
+                continue;
+            }
+            // The capitalised run that ends with this surname.
+            let mut st = i;
+            while st > 0
+                && st + 10 > i
+                && (capitalised(toks[st - 1].t)
+                    || ROLE_WORDS.contains(&toks[st - 1].t.to_lowercase().as_str()))
+                && a.body[toks[st - 1].e..toks[st].s].trim().is_empty()
+            {
+                st -= 1;
+            }
+            if st < i {
+                if let Some(sp) = self.speaker_from_run(a, &toks[st..=i]) {
+                    if sp.name.as_deref().is_some_and(|n| n.contains(' ')) {
+                        return Some(sp);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Speaker and cue of a direct quotation from the text after or before it.
+    fn attribute_direct(
+        &self,
+        a: &Article,
+        open: usize,
+        close_end: usize,
+        persons: &[Person],
+    ) -> Option<(Speaker, Option<String>)> {
+        let body = &a.body;
+        let p = &a.paragraphs[a.paragraph_at(open) as usize];
+        // After: `, said X` / `X said`, up to the end of the sentence that holds the closing mark
+        // (for a quotation over several paragraphs, in the paragraph where it closes).
+        let last = close_end.saturating_sub(1);
+        let pc = &a.paragraphs[a.paragraph_at(last) as usize];
+        let sent_end = a.sentences[a.sentence_at(last) as usize]
+            .bytes
+            .1
+            .clamp(close_end, pc.bytes.1.max(close_end));
+        let after = tokens(body, close_end, sent_end);
+        if let Some(first) = after.first() {
+            let gap = &body[close_end..first.s];
+            if !gap.contains(['.', '!', '?', '“', '"', ';']) {
+                if self.is_verb(first.t) {
+                    // `said Abe`, `said Foreign Minister Wang Yi`, `said the minister`.
+                    if let Some(sp) = self.subject_after(a, &after[1..], persons) {
+                        return Some((sp, Some(first.t.to_string())));
+                    }
+                } else if let Some(vi) = after.iter().take(9).position(|t| self.is_verb(t.t)) {
+                    if let Some(sp) =
+                        self.subject_before(a, &after[..vi], after[vi].s, persons, p.bytes.0)
+                    {
+                        return Some((sp, Some(after[vi].t.to_string())));
+                    }
+                }
+            }
+        }
+        // Before: `X said: “`, `X said “`, `stating that “`, `according to X, “`; a quotation that
+        // opens a paragraph after one ending in `said:` takes that paragraph's last sentence.
+        let mut sent_start = a.sentences[a.sentence_at(open) as usize]
+            .bytes
+            .0
+            .min(open)
+            .max(p.bytes.0);
+        let mut before_end = open;
+        let pi = a.paragraph_at(open) as usize;
+        if open == p.bytes.0 && pi > 0 {
+            let prev = &a.paragraphs[pi - 1];
+            if body[prev.bytes.0..prev.bytes.1].trim_end().ends_with(':') {
+                before_end = prev.bytes.1;
+                sent_start = a.sentences[a.sentence_at(prev.bytes.1 - 1) as usize]
+                    .bytes
+                    .0;
+            }
+        }
+        let before = tokens(body, sent_start, before_end);
+        let colon = body[sent_start..before_end].trim_end().ends_with(':');
+        let n = before.len();
+        if n == 0 {
+            return None;
+        }
+        // The cue, at most a few words before the mark (`speculated that Japan “…”`).
+        for back in 1..=n.min(5) {
+            let t = before[n - back];
+            let is_that = t.t.eq_ignore_ascii_case("that");
+            let verb_at = if is_that && n - back > 0 && self.is_verb(before[n - back - 1].t) {
+                Some(n - back - 1)
+            } else if self.is_verb(t.t) && back <= 2 {
+                Some(n - back)
+            } else {
+                None
+            };
+            let Some(vi) = verb_at else { continue };
+            let cue = before[vi].t.to_string();
+            let sp = self
+                .subject_before(a, &before[..vi], before[vi].s, persons, p.bytes.0)
+                .or_else(|| self.nearest_subject(a, &before[..vi], persons, p.bytes.0));
+            return Some((sp.unwrap_or_default(), Some(cue)));
+        }
+        if let Some(i) = before
+            .windows(2)
+            .position(|w| w[0].t.eq_ignore_ascii_case("according") && w[1].t == "to")
+        {
+            if let Some(sp) = self.subject_after(a, &before[i + 2..], persons) {
+                return Some((sp, Some("according to".into())));
+            }
+        }
+        // `Canadian trade negotiator Sophie Tremblay was blunter: "…"`: the person of the clause
+        // that introduces the quotation with a colon, without a cue.
+        if colon {
+            if let Some(sp) = self
+                .nearest_subject(a, &before, persons, p.bytes.0)
+                .filter(|sp| {
+                    sp.role.is_some()
+                        || sp
+                            .actor
+                            .as_deref()
+                            .is_some_and(|id| self.names.contains_key(id))
+                })
+            {
+                return Some((sp, None));
+            }
+        }
+        None
+    }
+
+    /// The subject right after a verb: `Abe`, `Foreign Minister Wang Yi`, `the minister`, `he`.
+    fn subject_after(&self, a: &Article, toks: &[Tok<'_>], persons: &[Person]) -> Option<Speaker> {
+        let first = toks.first()?;
+        if PRONOUNS.contains(&first.t) {
+            return self.resolve_pronoun(a, first.s, persons);
+        }
+        // The run up to the first punctuation or lower-case non-role word.
+        let mut end = 0;
+        while end < toks.len() && end < 10 {
+            let t = toks[end];
+            if end > 0 && !a.body[toks[end - 1].e..t.s].trim().is_empty() {
+                break;
+            }
+            if !(capitalised(t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())) {
+                break;
+            }
+            end += 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let run = &toks[..end];
+        let mut sp = self.speaker_from_run(a, run)?;
+        // `said Hiroshi Tanabe, Japan’s chief cabinet secretary.`: the role after a comma.
+        if sp.role.is_none()
+            && sp.name.is_some()
+            && end < toks.len()
+            && a.body[toks[end - 1].e..toks[end].s].trim() == ","
+        {
+            let mut k = end;
+            while k < toks.len()
+                && k - end < 12
+                && (k == end || a.body[toks[k - 1].e..toks[k].s].trim().is_empty())
+            {
+                k += 1;
+            }
+            let words: Vec<String> = toks[end..k]
+                .iter()
+                .map(|t| strip_possessive(&t.t.to_lowercase()).to_string())
+                .collect();
+            let role_like = !matches!(
+                words.first().map(String::as_str),
+                Some("which" | "who" | "whose" | "where" | "when" | "that")
+            ) && words.iter().any(|w| {
+                ROLE_WORDS.contains(&w.as_str())
+                    && !matches!(
+                        w.as_str(),
+                        "the"
+                            | "a"
+                            | "an"
+                            | "of"
+                            | "for"
+                            | "to"
+                            | "and"
+                            | "its"
+                            | "his"
+                            | "her"
+                            | "their"
+                    )
+            });
+            if role_like {
+                sp.role = Some(a.body[toks[end].s..toks[k - 1].e].to_string());
+                if sp.actor.is_none() {
+                    sp.actor = self.role_actor(a, toks[end].s, toks[k - 1].e);
+                    sp.affiliation = sp.actor.clone();
+                }
+            }
+        }
+        Some(sp)
+    }
+
+    /// The subject that ends right before a verb at `verb_at`: walks back over a name and its role.
+    fn subject_before(
+        &self,
+        a: &Article,
+        toks: &[Tok<'_>],
+        verb_at: usize,
+        persons: &[Person],
+        para_start: usize,
+    ) -> Option<Speaker> {
+        // `President Xi has repeatedly said`: auxiliaries and adverbs sit between.
+        let mut toks = toks;
+        let mut verb_at = verb_at;
+        while let Some(l) = toks.last() {
+            let lw = l.t.to_lowercase();
+            if toks.len() > 1
+                && BETWEEN.contains(&lw.as_str())
+                && a.body[l.e..verb_at].trim().is_empty()
+            {
+                verb_at = l.s;
+                toks = &toks[..toks.len() - 1];
+            } else {
+                break;
+            }
+        }
+        let last = toks.last()?;
+        // Only white space between the subject and the verb.
+        if !a.body[last.e..verb_at].trim().is_empty() {
+            // `Ren Guoquiang, a spokesperson for …, said`: an apposition between commas.
+            let gap = a.body[last.e..verb_at].trim();
+            if gap != "," {
+                return None;
+            }
+            let comma_tok = toks
+                .iter()
+                .rposition(|t| a.body[..t.s].trim_end().ends_with(',') && t.s > para_start)?;
+            let name_end = comma_tok;
+            let role: Vec<String> = toks[comma_tok..].iter().map(|t| t.t.to_string()).collect();
+            let comma_at = a.body[..toks[comma_tok].s].trim_end().len() - 1;
+            let mut sp =
+                self.subject_before(a, &toks[..name_end], comma_at, persons, para_start)?;
+            // `Ana Ferreira, Brazil's deputy foreign minister, said`: the apposition is the role
+            // (a relative clause, `Beijing, which calls …, insists`, is not).
+            let role_like = !matches!(
+                role.first().map(String::as_str),
+                Some("which" | "who" | "whose" | "where" | "when" | "that")
+            ) && role.iter().any(|w| {
+                ROLE_WORDS.contains(&strip_possessive(&w.to_lowercase()))
+                    && !matches!(w.as_str(), "the" | "a" | "an" | "of" | "for" | "to" | "and")
+            });
+            if sp.role.is_none() && role_like {
+                let text = a.body[toks[comma_tok].s..last.e].to_string();
+                sp.role = Some(text);
+                if sp.actor.is_none() {
+                    sp.actor = self.role_actor(a, toks[comma_tok].s, last.e);
+                    sp.affiliation = sp.actor.clone();
+                }
+            }
+            return Some(sp);
+        }
+        if PRONOUNS.contains(&last.t) {
+            return self.resolve_pronoun(a, last.s, persons);
+        }
+        let mut start = toks.len();
+        while start > 0 && toks.len() - start < 10 {
+            let t = toks[start - 1];
+            if start < toks.len() && !a.body[t.e..toks[start].s].trim().is_empty() {
+                break;
+            }
+            if !(capitalised(t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())) {
+                break;
+            }
+            start -= 1;
+        }
+        if start == toks.len() {
+            return None;
+        }
+        // Leading articles and prepositions are not part of the subject.
+        while start < toks.len()
+            && matches!(
+                toks[start].t.to_lowercase().as_str(),
+                "of" | "for" | "to" | "and" | "at" | "on" | "in" | "with" | "from"
+            )
+        {
+            start += 1;
+        }
+        self.speaker_from_run(a, &toks[start..])
+    }
+
+    /// The closest person or pronoun before a participle cue in the same sentence
+    /// (`U.S. president, Donald J. Trump, has pitched …, strongly stating that “…”`).
+    fn nearest_subject(
+        &self,
+        a: &Article,
+        toks: &[Tok<'_>],
+        persons: &[Person],
+        _para_start: usize,
+    ) -> Option<Speaker> {
+        let from = toks.first()?.s;
+        let to = toks.last()?.e;
+        let mut best: Option<(usize, Speaker)> = None;
+        for m in a
+            .mentions
+            .iter()
+            .filter(|m| m.kind == ActorKind::Person && m.bytes.0 >= from && m.bytes.1 <= to)
+        {
+            best = Some((
+                m.bytes.0,
+                self.person(m.actor_id.clone(), m.affiliation.clone()),
+            ));
+        }
+        // People named in this stretch without being in the gazetteer (`U.S. Deputy Secretary of
+        // State Karen Ellison acknowledged …`).
+        for p in persons
+            .iter()
+            .filter(|p| p.at >= from && p.at < to && !p.name.is_empty())
+        {
+            if best.as_ref().is_none_or(|(at, _)| p.at > *at) {
+                let sp = Speaker {
+                    name: Some(p.name.clone()),
+                    actor: p.actor.clone(),
+                    affiliation: p.affiliation.clone(),
+                    role: p.role.clone(),
+                };
+                best = Some((p.at, sp));
+            }
+        }
+        if let Some(t) = toks.iter().rev().find(|t| PRONOUNS.contains(&t.t)) {
+            if best.as_ref().is_none_or(|(at, _)| t.s > *at) {
+                if let Some(sp) = self.resolve_pronoun(a, t.s, persons) {
+                    best = Some((t.s, sp));
+                }
+            }
+        }
+        if best.is_none() {
+            // The sentence's subject: a state or organisation it opens with (`The E.U. imposed …,
+            // arguing that …`).
+            let first = toks
+                .iter()
+                .take(3)
+                .find(|t| !matches!(t.t, "The" | "the"))?;
+            let m = a.mentions.iter().find(|m| {
+                m.bytes.0 == first.s && matches!(m.kind, ActorKind::State | ActorKind::Organisation)
+            })?;
+            let state = if m.actor_id.contains('.') {
+                m.affiliation.clone()
+            } else {
+                Some(m.actor_id.clone())
+            };
+            return Some(Speaker {
+                name: Some(a.body[m.bytes.0..m.bytes.1].to_string()),
+                actor: Some(m.actor_id.clone()),
+                affiliation: state,
+                role: None,
+            });
+        }
+        best.map(|(_, s)| s)
+    }
+
+    /// The state or organisation named inside a role phrase (a ministry counts as its state).
+    fn role_actor(&self, a: &Article, from: usize, to: usize) -> Option<Arc<str>> {
+        let to_state = |m: &crate::article::Mention| {
+            if m.actor_id.contains('.') {
+                m.affiliation.clone().unwrap_or(m.actor_id.clone())
+            } else {
+                m.actor_id.clone()
+            }
+        };
+        if let Some(m) = a
+            .mentions
+            .iter()
+            .filter(|m| m.bytes.1 > from && m.bytes.0 < to)
+            .find(|m| matches!(m.kind, ActorKind::State | ActorKind::Organisation))
+        {
+            return Some(to_state(m));
+        }
+        // `ministry spokesperson Shen Bo` after `China's Commerce Ministry said …`: the body named
+        // last in this paragraph or the one before.
+        let role = a.body[from..to].to_lowercase();
+        if ["ministry", "embassy", "department", "government"]
+            .iter()
+            .any(|w| role.contains(w))
+        {
+            let para = a.paragraph_at(from);
+            return a
+                .mentions
+                .iter()
+                .rev()
+                .filter(|m| m.bytes.1 <= from && m.actor_id.contains('.'))
+                .find(|m| {
+                    let p = a.paragraph_at(m.bytes.0);
+                    p == para || p + 1 == para
+                })
+                .map(to_state);
+        }
+        None
+    }
+
+    /// Splits a run of tokens into role and name and resolves it against the mentions.
+    fn speaker_from_run(&self, a: &Article, run: &[Tok<'_>]) -> Option<Speaker> {
+        if run.is_empty() {
+            return None;
+        }
+        let (from, to) = (run[0].s, run[run.len() - 1].e);
+        // A gazetteer actor covering the end of the run: a person, or a state/organisation speaking.
+        let covering = a.mentions.iter().rev().find(|m| {
+            m.bytes.1 >= to.saturating_sub(3) && m.bytes.1 <= to + 3 && m.bytes.0 >= from
+        });
+        if let Some(m) = covering {
+            match m.kind {
+                ActorKind::Person => {
+                    let mut sp = self.person(m.actor_id.clone(), m.affiliation.clone());
+                    let role_text = a.body[from..m.bytes.0].trim();
+                    if !role_text.is_empty() {
+                        sp.role = Some(role_text.to_string());
+                    }
+                    return Some(sp);
+                }
+                ActorKind::State | ActorKind::Organisation
+                    if m.bytes.0 == from
+                        || a.body[from..m.bytes.0].trim().eq_ignore_ascii_case("the") =>
+                {
+                    // A body speaks for itself (`IRN.foreign`); its state is the affiliation.
+                    let id = m.actor_id.clone();
+                    let name = a.body[m.bytes.0..m.bytes.1].to_string();
+                    let state = if id.contains('.') {
+                        m.affiliation.clone()
+                    } else {
+                        Some(id.clone())
+                    };
+                    return Some(Speaker {
+                        name: Some(name),
+                        actor: Some(id),
+                        affiliation: state,
+                        role: None,
+                    });
+                }
+                _ => {}
+            }
+        }
+        // A capitalised sentence opener (`Later`, `However`) is not part of a name or role.
+        let run = match run.iter().position(|t| !OPENER_WORDS.contains(&t.t)) {
+            Some(i) => &run[i..],
+            None => return None,
+        };
+        // Name = the trailing capitalised tokens that are not titles or role words.
+        let mut k = run.len();
+        while k > 0
+            && capitalised(run[k - 1].t)
+            && !TITLES.contains(&run[k - 1].t)
+            && !ROLE_WORDS.contains(&run[k - 1].t.to_lowercase().as_str())
+        {
+            k -= 1;
+        }
+        let name_toks = &run[k..];
+        let role_toks = &run[..k];
+        let name = (!name_toks.is_empty()
+            && name_toks.len() <= 4
+            && !is_mention_only(a, name_toks))
+        .then(|| {
+            strip_possessive(&a.body[name_toks[0].s..name_toks[name_toks.len() - 1].e]).to_string()
+        });
+        let role = (!role_toks.is_empty())
+            .then(|| a.body[role_toks[0].s..role_toks[role_toks.len() - 1].e].to_string());
+        if name.is_none()
+            && role.as_deref().is_none_or(|r| {
+                !ROLE_WORDS.iter().any(|w| {
+                    r.to_lowercase().split_whitespace().any(|x| {
+                        strip_possessive(x) == *w
+                            && !matches!(
+                                *w,
+                                "the"
+                                    | "a"
+                                    | "an"
+                                    | "of"
+                                    | "for"
+                                    | "to"
+                                    | "and"
+                                    | "at"
+                                    | "on"
+                                    | "in"
+                                    | "with"
+                                    | "from"
+                                    | "its"
+                                    | "his"
+                                    | "her"
+                                    | "their"
+                            )
+                    })
+                })
+            })
+        {
+            return None;
+        }
+        let actor = role_toks
+            .first()
+            .and_then(|f| self.role_actor(a, f.s, role_toks[role_toks.len() - 1].e));
+        Some(Speaker {
+            name,
+            actor: actor.clone(),
+            affiliation: actor,
+            role,
+        })
+    }
+
+    /// Reported speech in one sentence: `X said (that) …`, `X told reporters that …`,
+    /// `according to X, …`, `…, according to X`, `…, X said`, `…, said X`.
+    fn reported_in(
+        &self,
+        a: &Article,
+        s: &crate::article::Sentence,
+        direct: &[(usize, usize, usize, usize)],
+        persons: &[Person],
+        idx: &CharIndex<'_>,
+    ) -> Option<(usize, usize, Quote)> {
+        let (ss, se) = s.bytes;
+        let toks = tokens(&a.body, ss, se);
+        let p = &a.paragraphs[s.paragraph_index as usize];
+        // A clause that is itself a direct quotation is that quotation, not reported speech.
+        let starts_quote = |from: usize| {
+            let rest = a.body[from..se].trim_start();
+            let at = se - rest.len();
+            rest.starts_with(['“', '"']) && direct.iter().any(|d| d.0 == at)
+        };
+        let sentence_end = a.body[ss..se].trim_end().len() + ss;
+        // `according to X, CLAUSE` / `CLAUSE, according to X`.
+        if let Some(i) = toks
+            .windows(2)
+            .position(|w| w[0].t.eq_ignore_ascii_case("according") && w[1].t == "to")
+        {
+            let comma_after = a.body[toks[i + 1].e..se]
+                .find(',')
+                .map(|c| toks[i + 1].e + c);
+            let at_start = a.body[ss..toks[i].s].trim().is_empty();
+            let (clause_from, clause_to, subj_to) = if at_start {
+                (comma_after? + 1, se, comma_after?)
+            } else {
+                (
+                    ss,
+                    a.body[..toks[i].s].trim_end().trim_end_matches(',').len(),
+                    se,
+                )
+            };
+            let subj: Vec<Tok<'_>> = toks
+                .iter()
+                .copied()
+                .filter(|t| t.s > toks[i + 1].e && t.e <= subj_to)
+                .collect();
+            let sp = self.subject_after(a, &subj, persons)?;
+            let q = clause(a, clause_from, clause_to, idx)?;
+            return (!starts_quote(clause_from))
+                .then(|| reported_quote(q, sp, "according to", s.paragraph_index));
+        }
+        for (vi, v) in toks.iter().enumerate() {
+            if vi == 0 || !self.is_verb(v.t) {
+                continue;
+            }
+            // `that` within a few words (`said on Sunday that`, `told reporters that`), with no
+            // sentence punctuation in between.
+            // The words in between hold no clause of their own (`said the deal would …, and that …`).
+            let that = toks[vi + 1..]
+                .iter()
+                .enumerate()
+                .take(12)
+                .find(|(k, t)| {
+                    t.t.eq_ignore_ascii_case("that")
+                        && !toks
+                            .get(vi + 2 + k)
+                            .is_some_and(|n| TIME_NOUNS.contains(&n.t))
+                })
+                .map(|(k, _)| vi + 1 + k)
+                .filter(|&k| {
+                    !a.body[v.e..toks[k].s].contains([';', ':', '“', '"'])
+                        && !toks[vi + 1..k]
+                            .iter()
+                            .any(|t| self.is_verb(t.t) || CLAUSE_VERBS.contains(&t.t))
+                });
+            let clause_from = match that {
+                Some(k) => toks[k].e,
+                // `X said the talks would resume`, `Beijing insists they have been …`.
+                None if CLAUSE_CUES.contains(&v.t)
+                    && toks.len() - vi > 4
+                    && a.body[v.e..toks[vi + 1].s].trim().is_empty() =>
+                {
+                    v.e
+                }
+                None => continue,
+            };
+            if starts_quote(clause_from) {
+                return None;
+            }
+            // `…, arguing that …`, `… but said …`: the subject is the sentence's.
+            let participle = v.t.ends_with("ing") || matches!(toks[vi - 1].t, "and" | "but");
+            let sp = match self.subject_before(a, &toks[..vi], v.s, persons, p.bytes.0) {
+                Some(sp) => sp,
+                None if participle => self.nearest_subject(a, &toks[..vi], persons, p.bytes.0)?,
+                None => return None,
+            };
+            if sp.name.is_none() && sp.actor.is_none() && sp.role.is_none() {
+                return None;
+            }
+            let q = clause(a, clause_from, se, idx)?;
+            if inside_direct(direct, q.0, q.1) {
+                return None;
+            }
+            return Some(reported_quote(q, sp, v.t, s.paragraph_index));
+        }
+        // `CLAUSE, X said [on Thursday].` / `CLAUSE, said X.`: the cue at the end of the sentence.
+        let n = toks.len();
+        for back in 1..=n.min(8) {
+            let vi = n - back;
+            if vi < 3 || !self.is_verb(toks[vi].t) {
+                continue;
+            }
+            // The subject is right before the verb (all of it back to a comma) or right after it,
+            // and only a short adverbial may follow (`on Thursday`, `in a statement`).
+            let comma = a.body[ss..toks[vi].s].rfind(',').map(|c| ss + c)?;
+            let subj_toks: Vec<Tok<'_>> = toks
+                .iter()
+                .copied()
+                .filter(|t| t.s > comma && t.e <= toks[vi].s)
+                .collect();
+            let sp = if subj_toks.is_empty() {
+                let after: Vec<Tok<'_>> = toks[vi + 1..].to_vec();
+                self.subject_after(a, &after, persons)?
+            } else {
+                if subj_toks.len() > 7 || back > 4 {
+                    return None;
+                }
+                // The whole stretch after the comma must read as a subject: names, roles, articles
+                // (not `, the latest American challenge to Beijing’s claims`).
+                let subject_like = subj_toks.iter().all(|t| {
+                    capitalised(t.t)
+                        || ROLE_WORDS.contains(&strip_possessive(&t.t.to_lowercase()))
+                        || PRONOUNS.contains(&t.t)
+                        || BETWEEN.contains(&t.t)
+                });
+                if !subject_like {
+                    return None;
+                }
+                self.subject_before(a, &subj_toks, toks[vi].s, persons, comma)?
+            };
+            let q = clause(a, ss, comma, idx)?;
+            if inside_direct(direct, q.0, q.1) {
+                return None;
+            }
+            let _ = sentence_end;
+            return Some(reported_quote(q, sp, toks[vi].t, s.paragraph_index));
+        }
+        None
+    }
+}
+
+/// Whether a clause lies mostly inside a direct quotation (then it is that quotation's text, not
+/// reported speech).
+fn inside_direct(direct: &[(usize, usize, usize, usize)], s: usize, e: usize) -> bool {
+    direct.iter().any(|d| {
+        let overlap = e.min(d.3).saturating_sub(s.max(d.0));
+        overlap * 2 > e - s
+    })
+}
+
+/// Adds a named speaker to the people a pronoun can refer to.
+fn remember(persons: &mut Vec<Person>, a: &Article, at: usize, q: &Quote) {
+    let Some(name) = &q.speaker else { return };
+    // States and bodies speak too, but they are not `he` or `she`.
+    if a.mentions
+        .iter()
+        .any(|m| m.kind != ActorKind::Person && a.body[m.bytes.0..m.bytes.1] == **name)
+    {
+        return;
+    }
+    persons.push(Person {
+        at,
+        paragraph: a.paragraph_at(at),
+        name: name.clone(),
+        actor: q.speaker_actor_id.clone(),
+        affiliation: q.speaker_affiliation.clone(),
+        role: q.speaker_role.clone(),
+    });
+    persons.sort_by_key(|p| p.at);
+}
+
+fn is_mention_only(a: &Article, toks: &[Tok<'_>]) -> bool {
+    // A run that is one state/organisation mention is no person's name (`China said`).
+    let (s, e) = (toks[0].s, toks[toks.len() - 1].e);
+    a.mentions
+        .iter()
+        .any(|m| m.bytes.0 <= s && m.bytes.1 >= e && m.kind != ActorKind::Person)
+}
+
+/// The reported clause `from..to`, trimmed, without the final full stop.
+fn clause(
+    a: &Article,
+    from: usize,
+    to: usize,
+    idx: &CharIndex<'_>,
+) -> Option<(usize, usize, Span)> {
+    let seg = &a.body[from..to];
+    let lead = seg.len() - seg.trim_start().len();
+    let mut t = seg.trim();
+    t = t.strip_suffix('.').unwrap_or(t);
+    if count_words(t) < 2 {
+        return None;
+    }
+    let s = from + lead;
+    let e = s + t.len();
+    Some((
+        s,
+        e,
+        Span {
+            start: idx.char_at(s),
+            end: idx.char_at(e),
+        },
+    ))
+}
+
+fn reported_quote(
+    q: (usize, usize, Span),
+    sp: Speaker,
+    cue: &str,
+    paragraph: u32,
+) -> (usize, usize, Quote) {
+    (
+        q.0,
+        q.1,
+        Quote {
+            kind: QuoteKind::Reported,
+            paragraph_index: paragraph,
+            span: q.2,
+            bytes: (q.0, q.1),
+            speaker: sp.name,
+            speaker_actor_id: sp.actor,
+            speaker_affiliation: sp.affiliation,
+            speaker_role: sp.role,
+            cue: Some(cue.to_string()),
+        },
+    )
+}
+
+/// `, a senior diplomat said,` inside an open quotation: the writer's attribution, so the
+/// quotation was closed in spirit and lost its mark.
+static ATTRIBUTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r",\s+(?:[\p{L}.'’-]+\s+){0,5}(?:said|says|told|added|stated|warned|insisted)\b[^“”]*$",
+    )
+    .unwrap()
+});
+
+/// Direct quotations: (opening mark, inner start, inner end, after the closing mark), byte offsets.
+fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
+    let body = &a.body;
+    let mut out = Vec::new();
+    // An open curly or straight quotation carried into the next paragraph.
+    let mut carry_curly: Option<usize> = None;
+    let mut carry_straight: Option<usize> = None;
+    for (pi, p) in a.paragraphs.iter().enumerate() {
+        let (ps, pe) = p.bytes;
+        let text = &body[ps..pe];
+        let mut curly = carry_curly.take();
+        let mut straight = carry_straight.take();
+        let continued_curly = curly.is_some();
+        let continued_straight = straight.is_some();
+        let mut prev: Option<char> = None;
+        for (i, c) in text.char_indices() {
+            let at = ps + i;
+            match c {
+                // The reopening mark of a continued quotation keeps the quotation open.
+                '“' if !(continued_curly && i == 0) => curly = Some(at),
+                '”' => {
+                    if let Some(o) = curly.take() {
+                        out.push((o, o + '“'.len_utf8(), at, at + '”'.len_utf8()));
+                    }
+                }
+                '"' => {
+                    let opening = prev.is_none_or(|p| {
+                        p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-' | '‘' | '/')
+                    });
+                    if continued_straight && i == 0 {
+                        // reopening mark
+                    } else if let (Some(o), false) = (straight, opening && straight.is_none()) {
+                        out.push((o, o + 1, at, at + 1));
+                        straight = None;
+                    } else if opening {
+                        straight = Some(at);
+                    }
+                }
+                _ => {}
+            }
+            prev = Some(c);
+        }
+        // Still open at the end: continued only when the next paragraph reopens, and not when
+        // the open text holds its own attribution (`“This is a good day, a diplomat said, …`:
+        // a closing mark went missing, the next quotation is a new one).
+        let next = a
+            .paragraphs
+            .get(pi + 1)
+            .map(|n| &body[n.bytes.0..n.bytes.1]);
+        let attributed = |o: usize| ATTRIBUTION.is_match(&body[o..pe]);
+        if curly.is_some_and(|o| !attributed(o)) && next.is_some_and(|n| n.starts_with('“')) {
+            carry_curly = curly;
+        }
+        if straight.is_some_and(|o| !attributed(o)) && next.is_some_and(|n| n.starts_with('"')) {
+            carry_straight = straight;
+        }
+    }
+    out.sort_by_key(|q| q.0);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::article::Source;
+    use crate::pipeline::Pipeline;
+    use crate::stages::Stages;
+    use std::sync::LazyLock;
+
+    static STAGES: LazyLock<Stages> = LazyLock::new(|| Stages::new(&Pipeline::builtin()));
+
+    fn quotes(body: &str) -> Vec<(String, &'static str, String, String, String)> {
+        let src = Source {
+            path: "t".into(),
+            display: "t".into(),
+            key: "t".into(),
+            size: 0,
+            record_index: 0,
+        };
+        // A title line first, so the body is exactly the text given.
+        let text = format!("Title Here\n\n{body}\n");
+        let crate::stages::Outcome::Doc(a) = STAGES.process_bytes(&src, text.as_bytes()) else {
+            panic!()
+        };
+        a.quotes
+            .iter()
+            .map(|q| {
+                (
+                    a.body[q.bytes.0..q.bytes.1].to_string(),
+                    q.kind.as_str(),
+                    q.speaker.clone().unwrap_or_default(),
+                    q.speaker_actor_id.as_deref().unwrap_or("").to_string(),
+                    q.cue.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn direct_quotes_both_orders() {
+        let q = quotes("“We will not back down,” said Foreign Minister Lin Hao. Later Lin Hao said: “Talks are over.”");
+        assert_eq!(
+            q[0],
+            (
+                "We will not back down,".into(),
+                "statement",
+                "Lin Hao".into(),
+                "".into(),
+                "said".into()
+            )
+        );
+        assert_eq!(q[1].0, "Talks are over.");
+        assert_eq!(q[1].2, "Lin Hao");
+        let q = quotes("“The door is open,” the Chinese ambassador said.");
+        assert_eq!(q[0].3, "CHN");
+    }
+
+    #[test]
+    fn role_phrase_and_reported_speech() {
+        let q = quotes("However, Chinese Defense Ministry spokesperson Ren Guoquiang stated that China is looking forward to work with the US.");
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0],
+            (
+                "China is looking forward to work with the US".into(),
+                "reported",
+                "Ren Guoquiang".into(),
+                "CHN".into(),
+                "stated".into()
+            )
+        );
+    }
+
+    #[test]
+    fn pronouns_resolve_to_the_last_person() {
+        let q = quotes("Shinzo Abe met the press. “We are ready,” he said.");
+        assert_eq!(q[0].2, "Shinzo Abe");
+        assert_eq!(q[0].3, "SHINZO_ABE");
+    }
+
+    #[test]
+    fn unbalanced_and_multi_paragraph() {
+        let q = quotes("He said “we will go on. Nobody stopped him.\n\nThen “Fine,” said Lin Hao.");
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].0, "Fine,");
+        let q = quotes("“First part of it.\n\n“Second part,” said Lin Hao.");
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].0, "First part of it.\n\n“Second part,");
+        assert_eq!(q[0].2, "Lin Hao");
+    }
+
+    #[test]
+    fn phrases() {
+        let q = quotes("He pitched an “America First” policy.");
+        assert_eq!(q[0].1, "phrase");
+    }
+}

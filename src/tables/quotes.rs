@@ -1,0 +1,44 @@
+//! `quotes`: one row per quotation.
+
+use super::{col, BatchBuilder, ColType::*, Table};
+use crate::article::Article;
+
+/// The table.
+pub const TABLE: Table = Table {
+    name: "quotes",
+    doc: "One row per quotation: direct (in quotation marks) or reported (indirect speech), with its speaker when the text names one.",
+    columns: &[
+        col("doc_id", Utf8, false, "Document id (joins `documents`)."),
+        col("quote_index", Int32, false, "Position in the document, from 0."),
+        col("paragraph_index", Int32, false, "Paragraph where the quotation starts."),
+        col("sentence_index", Int32, false, "Sentence where the quotation starts."),
+        col("kind", Utf8, false, "`statement` (a full clause or more in quotation marks), `phrase` (a slogan or a few words in quotation marks), `reported` (indirect speech: `X said that …`, `according to X, …`)."),
+        col("text", Text, false, "The quoted words: inside the marks for direct quotations (a quotation over several paragraphs keeps the breaks and reopening marks), the reported clause for indirect speech."),
+        col("start", Int32, false, "First character of `text` in `documents.body` (0-based)."),
+        col("end", Int32, false, "One past the last character."),
+        col("speaker", Utf8, true, "Who says it: a gazetteer person's canonical name, else the name as written; null when the text does not say."),
+        col("speaker_actor_id", Utf8, true, "The speaker's actor id (a gazetteer person), else the state or organisation they speak for (`CHN` for a Chinese ministry's spokesperson)."),
+        col("speaker_affiliation", Utf8, true, "The state or organisation the speaker belongs to."),
+        col("speaker_role", Utf8, true, "The role phrase as written (`Chinese Defense Ministry spokesperson`)."),
+        col("cue", Utf8, true, "The reporting verb or phrase (`said`, `stated`, `according to`, `stating`)."),
+    ],
+};
+
+/// Appends every quotation of `a`.
+pub fn push(b: &mut BatchBuilder, a: &Article) {
+    for (i, q) in a.quotes.iter().enumerate() {
+        b.str(Some(&a.doc_id));
+        b.i32(Some(i as i32));
+        b.i32(Some(q.paragraph_index as i32));
+        b.i32(Some(a.sentence_at(q.bytes.0) as i32));
+        b.str(Some(q.kind.as_str()));
+        b.str(Some(&a.body[q.bytes.0..q.bytes.1]));
+        b.i32(Some(q.span.start as i32));
+        b.i32(Some(q.span.end as i32));
+        b.str(q.speaker.as_deref());
+        b.str(q.speaker_actor_id.as_deref());
+        b.str(q.speaker_affiliation.as_deref());
+        b.str(q.speaker_role.as_deref());
+        b.str(q.cue.as_deref());
+    }
+}
