@@ -138,9 +138,11 @@ impl Mentions {
             }
         }
         let ac = (!patterns.is_empty()).then(|| {
+            // A DFA: a few MB for the whole gazetteer, and one table lookup per byte of text.
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&patterns)
                 .expect("gazetteer automaton")
         });

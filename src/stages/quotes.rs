@@ -212,6 +212,12 @@ const TITLES: &[&str] = &[
     "Lord",
     "Lady",
 ];
+/// Words in the role list that do not make a role on their own.
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "for", "to", "and", "at", "on", "in", "with", "from", "its", "his",
+    "her", "their", "The", "A", "An",
+];
+
 /// Capitalised words that open sentences and are never part of a speaker's name.
 const OPENER_WORDS: &[&str] = &[
     "Later",
@@ -355,7 +361,8 @@ pub struct Quotes {
     enabled: bool,
     /// Canonical names of gazetteer persons, by id.
     names: FxHashMap<Arc<str>, String>,
-    verbs: FxHashMap<String, ()>,
+    /// Reporting verbs, role words and titles (see [`word_table`]).
+    words: FxHashMap<u128, u8>,
     statement_min_words: usize,
 }
 
@@ -385,39 +392,185 @@ struct Tok<'a> {
     s: usize,
     e: usize,
     t: &'a str,
+    /// What the word is, worked out once per token (`F_*`).
+    f: u8,
 }
 
-fn tokens(body: &str, from: usize, to: usize) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
-    let seg = &body[from..to];
-    let mut start = None;
-    for (i, c) in seg.char_indices().chain(std::iter::once((seg.len(), ' '))) {
-        let word = c.is_alphanumeric() || matches!(c, '.' | '-' | '\'' | '’') && start.is_some();
+const F_VERB: u8 = 1;
+const F_ROLE: u8 = 2;
+const F_TITLE: u8 = 4;
+const F_CAP: u8 = 8;
+
+impl Tok<'_> {
+    fn verb(&self) -> bool {
+        self.f & F_VERB != 0
+    }
+    fn role(&self) -> bool {
+        self.f & F_ROLE != 0
+    }
+    fn title(&self) -> bool {
+        self.f & F_TITLE != 0
+    }
+    fn cap(&self) -> bool {
+        self.f & F_CAP != 0
+    }
+}
+
+/// Words of `body[from..to]` with byte offsets; `verbs` marks the reporting verbs.
+///
+/// A word is a run of letters and digits, with `.`, `-` and apostrophes inside it (`U.S.`,
+/// `al-Harbi`, `Japan’s`); a trailing apostrophe, hyphen or sentence full stop is not part of it.
+/// ASCII is scanned by byte; other characters are decoded only where they occur.
+fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &FxHashMap<u128, u8>) -> Vec<Tok<'a>> {
+    let b = body.as_bytes();
+    let mut out = Vec::with_capacity((to - from) / 6);
+    let mut i = from;
+    let mut start: Option<usize> = None;
+    while i <= to {
+        let (word, len) = if i == to {
+            (false, 1)
+        } else if b[i] < 0x80 {
+            let c = b[i];
+            (
+                c.is_ascii_alphanumeric() || (start.is_some() && matches!(c, b'.' | b'-' | b'\'')),
+                1,
+            )
+        } else {
+            let c = body[i..].chars().next().expect("char boundary");
+            (
+                c.is_alphanumeric() || (start.is_some() && c == '’'),
+                c.len_utf8(),
+            )
+        };
         if word {
             start.get_or_insert(i);
         } else if let Some(st) = start.take() {
-            // A trailing full stop or apostrophe belongs to the sentence, except in initials (`J.`).
             let mut e = i;
-            let w = &seg[st..e];
+            let w = &body[st..e];
             if w.ends_with(['\'', '’', '-'])
                 || (w.ends_with('.') && w.len() > 2 && !w[..w.len() - 1].contains('.'))
             {
                 e -= w.chars().last().map_or(0, char::len_utf8);
             }
             if e > st {
+                let t = &body[st..e];
                 out.push(Tok {
-                    s: from + st,
-                    e: from + e,
-                    t: &seg[st..e],
+                    s: st,
+                    e,
+                    t,
+                    f: flags(t, words),
                 });
             }
         }
+        i += len;
     }
     out
 }
 
+/// The `F_*` flags of a word.
+fn flags(t: &str, words: &FxHashMap<u128, u8>) -> u8 {
+    let mut f = 0;
+    if capitalised(t) {
+        f |= F_CAP;
+        if let Some(k) = pack(t, false) {
+            f |= words.get(&k).copied().unwrap_or(0) & F_TITLE;
+        }
+    }
+    if let Some(k) = pack(t, true) {
+        let w = words.get(&k).copied().unwrap_or(0);
+        f |= w & F_ROLE;
+        // A reporting verb is written in lower case (`Said` opening a sentence is rare).
+        if t.as_bytes()[0].is_ascii_lowercase() {
+            f |= w & F_VERB;
+        }
+    }
+    f
+}
+
+/// Packs a short ASCII word into one integer key (lower-cased or as written), so that looking it
+/// up costs one multiply-hash instead of hashing a string. `None` for long or non-ASCII words,
+/// which are never verbs, roles or titles.
+fn pack(t: &str, lower: bool) -> Option<u128> {
+    let b = t.as_bytes();
+    if b.len() > 16 || !t.is_ascii() {
+        return None;
+    }
+    let mut k = 0u128;
+    for (i, &c) in b.iter().enumerate() {
+        let c = if lower { c.to_ascii_lowercase() } else { c };
+        k |= u128::from(c) << (8 * i);
+    }
+    Some(k)
+}
+
+/// The word table of the quote stage: reporting verbs (lower-cased), role words (lower-cased) and
+/// titles (as written), each packed with [`pack`].
+fn word_table(verbs: &[String]) -> FxHashMap<u128, u8> {
+    let mut m: FxHashMap<u128, u8> = FxHashMap::default();
+    let mut add = |w: &str, lower: bool, f: u8| {
+        if let Some(k) = pack(w, lower) {
+            *m.entry(k).or_insert(0) |= f;
+        }
+    };
+    for v in verbs {
+        add(v, true, F_VERB);
+    }
+    for r in ROLE_WORDS {
+        add(r, true, F_ROLE);
+    }
+    for t in TITLES {
+        add(t, false, F_TITLE);
+    }
+    m
+}
+
+/// Runs `f` on the lower-case form of `t` without allocating for short ASCII words (this is
+/// called for every token near a quotation).
+fn with_lower<R>(t: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if t.len() <= buf.len() && t.is_ascii() {
+        for (d, b) in buf.iter_mut().zip(t.bytes()) {
+            *d = b.to_ascii_lowercase();
+        }
+        f(std::str::from_utf8(&buf[..t.len()]).expect("ASCII"))
+    } else {
+        f(&t.to_lowercase())
+    }
+}
+
+static ROLE_SET: std::sync::LazyLock<crate::article::FxHashMap<&'static str, ()>> =
+    std::sync::LazyLock::new(|| ROLE_WORDS.iter().map(|w| (*w, ())).collect());
+
+static OPENER_SET: std::sync::LazyLock<crate::article::FxHashMap<&'static str, ()>> =
+    std::sync::LazyLock::new(|| OPENER_WORDS.iter().map(|w| (*w, ())).collect());
+
+/// Whether `t` is a capitalised sentence opener (`Later`, `However`).
+fn is_opener(t: &str) -> bool {
+    OPENER_SET.contains_key(t)
+}
+
+/// Whether `t` (any case) is a role word.
+fn is_role(t: &str) -> bool {
+    with_lower(t, |l| ROLE_SET.contains_key(l))
+}
+
+/// The tokens of `all` (the body's, in order) that lie within `from..to`.
+fn span<'t, 'a>(all: &'t [Tok<'a>], from: usize, to: usize) -> &'t [Tok<'a>] {
+    let lo = all.partition_point(|t| t.s < from);
+    let hi = all.partition_point(|t| t.e <= to).max(lo);
+    &all[lo..hi]
+}
+
 /// Capitalised, or a name particle that is part of a name (`al-Harbi`, `bin`, `van`, `de`).
 fn capitalised(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b[0].is_ascii_uppercase() {
+        return true;
+    }
+    // Most words: lower-case ASCII, no particle shape (`al-…`, short `bin`/`van`/`de`).
+    if b[0].is_ascii_lowercase() && b.len() > 4 && !b[..4].contains(&b'-') {
+        return false;
+    }
     if t.chars().next().is_some_and(char::is_uppercase) {
         return true;
     }
@@ -461,7 +614,7 @@ impl Quotes {
                 .filter(|a| a.kind == ActorKind::Person)
                 .map(|a| (Arc::from(a.id.as_str()), a.name.clone()))
                 .collect(),
-            verbs: cfg.verbs.iter().map(|v| (v.to_lowercase(), ())).collect(),
+            words: word_table(&cfg.verbs),
             statement_min_words: cfg.statement_min_words,
         }
     }
@@ -497,10 +650,6 @@ impl Quotes {
         })
     }
 
-    fn is_verb(&self, t: &str) -> bool {
-        self.verbs.contains_key(&t.to_lowercase())
-    }
-
     /// Adds the article's quotations.
     pub fn apply(&self, a: &mut Article) {
         if !self.enabled || a.paragraphs.is_empty() {
@@ -520,7 +669,9 @@ impl Quotes {
                 role: None,
             })
             .collect();
-        persons.extend(self.named_persons(a));
+        // The body is tokenised once; every look around a quotation takes a slice of it.
+        let all = tokens(&a.body, 0, a.body.len(), &self.words);
+        persons.extend(self.named_persons(a, &all));
         persons.sort_by_key(|p| p.at);
         let direct = direct_quotes(a);
         let idx = CharIndex::new(&a.body);
@@ -529,48 +680,47 @@ impl Quotes {
         // Sentence by sentence, so a speaker introduced by reported speech is known to the
         // quotations after it (`X said that …. “…,” she said.`).
         for s in &a.sentences {
-            if let Some(q) = self.reported_in(a, s, &direct, &persons, &idx) {
+            if let Some(q) = self.reported_in(a, s, &direct, &persons, &idx, &all) {
                 remember(&mut persons, a, q.0, &q.2);
                 quotes.push(q);
             }
             while di < direct.len() && direct[di].0 < s.bytes.1 {
                 let (open, inner_s, inner_e, close_end) = direct[di];
                 di += 1;
-                let q = self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &idx);
+                let q =
+                    self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &idx, &all);
                 remember(&mut persons, a, open, &q);
                 quotes.push((open, close_end, q));
             }
         }
         quotes.sort_by_key(|q| q.0);
-        self.complete_speakers(a, &mut quotes);
+        self.complete_speakers(a, &mut quotes, &all);
         a.quotes = quotes.into_iter().map(|q| q.2).collect();
     }
 
     /// People the text introduces with a role (`Ukrainian Deputy Foreign Minister Oksana
     /// Hrytsenko`), so that a later `she` can find them even when they are not quoted first.
-    fn named_persons(&self, a: &Article) -> Vec<Person> {
+    fn named_persons(&self, a: &Article, toks: &[Tok<'_>]) -> Vec<Person> {
         let mut out = Vec::new();
-        let toks = tokens(&a.body, 0, a.body.len());
         let mut i = 0;
         while i < toks.len() {
             // A run of capitalised and role words without punctuation between them.
             let start = i;
             while i < toks.len()
-                && (capitalised(toks[i].t)
-                    || (i > start && ROLE_WORDS.contains(&toks[i].t.to_lowercase().as_str())))
+                && (toks[i].cap() || (i > start && toks[i].role()))
                 && (i == start || a.body[toks[i - 1].e..toks[i].s].trim().is_empty())
             {
                 i += 1;
             }
-            if i - start >= 3 {
+            // Cheap test first: a title or role word must be in the run.
+            let titled = i - start >= 3 && toks[start..i].iter().any(|t| t.title() || t.role());
+            if titled {
                 if let Some(sp) = self.speaker_from_run(a, &toks[start..i]) {
                     let two_words = sp
                         .name
                         .as_deref()
                         .is_some_and(|n| n.split_whitespace().count() >= 2);
-                    let has_title = toks[start..i].iter().any(|t| {
-                        TITLES.contains(&t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())
-                    });
+                    let has_title = toks[start..i].iter().any(|t| t.title() || t.role());
                     if two_words
                         && sp.role.is_some()
                         && has_title
@@ -602,6 +752,7 @@ impl Quotes {
         d: (usize, usize, usize, usize),
         persons: &[Person],
         idx: &CharIndex<'_>,
+        all: &[Tok<'_>],
     ) -> Quote {
         let (open, inner_s, inner_e, close_end) = d;
         let inner = &a.body[inner_s..inner_e];
@@ -618,7 +769,7 @@ impl Quotes {
             QuoteKind::Phrase
         };
         let (speaker, cue) = self
-            .attribute_direct(a, open, close_end, persons)
+            .attribute_direct(a, open, close_end, persons, all)
             .unwrap_or_default();
         Quote {
             kind,
@@ -639,7 +790,12 @@ impl Quotes {
     /// Fills speakers the text gives indirectly: a quotation right after an attributed one in the
     /// same paragraph (`“…,” he said. “…”`), a phrase quoted inside reported speech (`X warned that
     /// … “resolute countermeasures”`), and a bare surname (`Holloway`) named in full earlier.
-    fn complete_speakers(&self, a: &Article, quotes: &mut [(usize, usize, Quote)]) {
+    fn complete_speakers(
+        &self,
+        a: &Article,
+        quotes: &mut [(usize, usize, Quote)],
+        all: &[Tok<'_>],
+    ) {
         let has_speaker = |q: &Quote| q.speaker.is_some() || q.speaker_actor_id.is_some();
         for i in 0..quotes.len() {
             if has_speaker(&quotes[i].2) {
@@ -687,7 +843,13 @@ impl Quotes {
             }
             let name = name.split_whitespace().last().unwrap_or(name).to_string();
             let name = &name;
-            if let Some(full) = self.full_name(a, name, *open) {
+            // Only when the name was written earlier, nearby.
+            let pi = a.paragraph_at(*open) as usize;
+            let from = a.paragraphs[pi.saturating_sub(2)].bytes.0.min(*open);
+            if memchr::memmem::find(&a.body.as_bytes()[from..*open], name.as_bytes()).is_none() {
+                continue;
+            }
+            if let Some(full) = self.full_name(a, name, *open, all) {
                 q.speaker = full.name.or(q.speaker.take());
                 q.speaker_actor_id = full.actor.or(q.speaker_actor_id.take());
                 q.speaker_affiliation = full.affiliation.or(q.speaker_affiliation.take());
@@ -698,7 +860,13 @@ impl Quotes {
 
     /// The fullest earlier form of a surname: a gazetteer person whose name ends with it, or a
     /// capitalised run ending with it (`U.S. Ambassador Richard Holloway`), with its role.
-    fn full_name(&self, a: &Article, surname: &str, before: usize) -> Option<Speaker> {
+    fn full_name(
+        &self,
+        a: &Article,
+        surname: &str,
+        before: usize,
+        all: &[Tok<'_>],
+    ) -> Option<Speaker> {
         for m in a
             .mentions
             .iter()
@@ -712,7 +880,10 @@ impl Quotes {
                 return Some(self.person(m.actor_id.clone(), m.affiliation.clone()));
             }
         }
-        let toks = tokens(&a.body, 0, before);
+        // Names are introduced nearby: look in this paragraph and the two before it only.
+        let pi = a.paragraph_at(before) as usize;
+        let from = a.paragraphs[pi.saturating_sub(2)].bytes.0.min(before);
+        let toks = span(all, from, before);
         for (i, t) in toks.iter().enumerate() {
             if strip_possessive(t.t) != surname || i == 0 {
                 continue;
@@ -721,8 +892,7 @@ impl Quotes {
             let mut st = i;
             while st > 0
                 && st + 10 > i
-                && (capitalised(toks[st - 1].t)
-                    || ROLE_WORDS.contains(&toks[st - 1].t.to_lowercase().as_str()))
+                && (toks[st - 1].cap() || toks[st - 1].role())
                 && a.body[toks[st - 1].e..toks[st].s].trim().is_empty()
             {
                 st -= 1;
@@ -745,6 +915,7 @@ impl Quotes {
         open: usize,
         close_end: usize,
         persons: &[Person],
+        all: &[Tok<'_>],
     ) -> Option<(Speaker, Option<String>)> {
         let body = &a.body;
         let p = &a.paragraphs[a.paragraph_at(open) as usize];
@@ -756,16 +927,16 @@ impl Quotes {
             .bytes
             .1
             .clamp(close_end, pc.bytes.1.max(close_end));
-        let after = tokens(body, close_end, sent_end);
+        let after = span(all, close_end, sent_end);
         if let Some(first) = after.first() {
             let gap = &body[close_end..first.s];
             if !gap.contains(['.', '!', '?', '“', '"', ';']) {
-                if self.is_verb(first.t) {
+                if first.verb() {
                     // `said Abe`, `said Foreign Minister Wang Yi`, `said the minister`.
                     if let Some(sp) = self.subject_after(a, &after[1..], persons) {
                         return Some((sp, Some(first.t.to_string())));
                     }
-                } else if let Some(vi) = after.iter().take(9).position(|t| self.is_verb(t.t)) {
+                } else if let Some(vi) = after.iter().take(9).position(|t| t.verb()) {
                     if let Some(sp) =
                         self.subject_before(a, &after[..vi], after[vi].s, persons, p.bytes.0)
                     {
@@ -792,7 +963,7 @@ impl Quotes {
                     .0;
             }
         }
-        let before = tokens(body, sent_start, before_end);
+        let before = span(all, sent_start, before_end);
         let colon = body[sent_start..before_end].trim_end().ends_with(':');
         let n = before.len();
         if n == 0 {
@@ -802,9 +973,9 @@ impl Quotes {
         for back in 1..=n.min(5) {
             let t = before[n - back];
             let is_that = t.t.eq_ignore_ascii_case("that");
-            let verb_at = if is_that && n - back > 0 && self.is_verb(before[n - back - 1].t) {
+            let verb_at = if is_that && n - back > 0 && before[n - back - 1].verb() {
                 Some(n - back - 1)
-            } else if self.is_verb(t.t) && back <= 2 {
+            } else if t.verb() && back <= 2 {
                 Some(n - back)
             } else {
                 None
@@ -828,7 +999,7 @@ impl Quotes {
         // that introduces the quotation with a colon, without a cue.
         if colon {
             if let Some(sp) = self
-                .nearest_subject(a, &before, persons, p.bytes.0)
+                .nearest_subject(a, before, persons, p.bytes.0)
                 .filter(|sp| {
                     sp.role.is_some()
                         || sp
@@ -856,7 +1027,7 @@ impl Quotes {
             if end > 0 && !a.body[toks[end - 1].e..t.s].trim().is_empty() {
                 break;
             }
-            if !(capitalised(t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())) {
+            if !(t.cap() || t.role()) {
                 break;
             }
             end += 1;
@@ -982,7 +1153,7 @@ impl Quotes {
             if start < toks.len() && !a.body[t.e..toks[start].s].trim().is_empty() {
                 break;
             }
-            if !(capitalised(t.t) || ROLE_WORDS.contains(&t.t.to_lowercase().as_str())) {
+            if !(t.cap() || t.role()) {
                 break;
             }
             start -= 1;
@@ -1081,9 +1252,10 @@ impl Quotes {
                 m.actor_id.clone()
             }
         };
-        if let Some(m) = a
-            .mentions
+        let lo = a.mentions.partition_point(|m| m.bytes.1 <= from);
+        if let Some(m) = a.mentions[lo..]
             .iter()
+            .take_while(|m| m.bytes.0 < to)
             .filter(|m| m.bytes.1 > from && m.bytes.0 < to)
             .find(|m| matches!(m.kind, ActorKind::State | ActorKind::Organisation))
         {
@@ -1154,17 +1326,13 @@ impl Quotes {
             }
         }
         // A capitalised sentence opener (`Later`, `However`) is not part of a name or role.
-        let run = match run.iter().position(|t| !OPENER_WORDS.contains(&t.t)) {
+        let run = match run.iter().position(|t| !is_opener(t.t)) {
             Some(i) => &run[i..],
             None => return None,
         };
         // Name = the trailing capitalised tokens that are not titles or role words.
         let mut k = run.len();
-        while k > 0
-            && capitalised(run[k - 1].t)
-            && !TITLES.contains(&run[k - 1].t)
-            && !ROLE_WORDS.contains(&run[k - 1].t.to_lowercase().as_str())
-        {
+        while k > 0 && run[k - 1].cap() && !run[k - 1].title() && !run[k - 1].role() {
             k -= 1;
         }
         let name_toks = &run[k..];
@@ -1177,33 +1345,11 @@ impl Quotes {
         });
         let role = (!role_toks.is_empty())
             .then(|| a.body[role_toks[0].s..role_toks[role_toks.len() - 1].e].to_string());
+        // Without a name, the run must at least name a role (`the minister`, `officials`).
         if name.is_none()
-            && role.as_deref().is_none_or(|r| {
-                !ROLE_WORDS.iter().any(|w| {
-                    r.to_lowercase().split_whitespace().any(|x| {
-                        strip_possessive(x) == *w
-                            && !matches!(
-                                *w,
-                                "the"
-                                    | "a"
-                                    | "an"
-                                    | "of"
-                                    | "for"
-                                    | "to"
-                                    | "and"
-                                    | "at"
-                                    | "on"
-                                    | "in"
-                                    | "with"
-                                    | "from"
-                                    | "its"
-                                    | "his"
-                                    | "her"
-                                    | "their"
-                            )
-                    })
-                })
-            })
+            && !role_toks
+                .iter()
+                .any(|t| t.role() && !FUNCTION_WORDS.contains(&t.t))
         {
             return None;
         }
@@ -1227,9 +1373,10 @@ impl Quotes {
         direct: &[(usize, usize, usize, usize)],
         persons: &[Person],
         idx: &CharIndex<'_>,
+        all: &[Tok<'_>],
     ) -> Option<(usize, usize, Quote)> {
         let (ss, se) = s.bytes;
-        let toks = tokens(&a.body, ss, se);
+        let toks = span(all, ss, se);
         let p = &a.paragraphs[s.paragraph_index as usize];
         // A clause that is itself a direct quotation is that quotation, not reported speech.
         let starts_quote = |from: usize| {
@@ -1267,7 +1414,7 @@ impl Quotes {
                 .then(|| reported_quote(q, sp, "according to", s.paragraph_index));
         }
         for (vi, v) in toks.iter().enumerate() {
-            if vi == 0 || !self.is_verb(v.t) {
+            if vi == 0 || !v.verb() {
                 continue;
             }
             // `that` within a few words (`said on Sunday that`, `told reporters that`), with no
@@ -1288,7 +1435,7 @@ impl Quotes {
                     !a.body[v.e..toks[k].s].contains([';', ':', '“', '"'])
                         && !toks[vi + 1..k]
                             .iter()
-                            .any(|t| self.is_verb(t.t) || CLAUSE_VERBS.contains(&t.t))
+                            .any(|t| t.verb() || CLAUSE_VERBS.contains(&t.t))
                 });
             let clause_from = match that {
                 Some(k) => toks[k].e,
@@ -1324,7 +1471,7 @@ impl Quotes {
         let n = toks.len();
         for back in 1..=n.min(8) {
             let vi = n - back;
-            if vi < 3 || !self.is_verb(toks[vi].t) {
+            if vi < 3 || !toks[vi].verb() {
                 continue;
             }
             // The subject is right before the verb (all of it back to a comma) or right after it,
@@ -1345,8 +1492,8 @@ impl Quotes {
                 // The whole stretch after the comma must read as a subject: names, roles, articles
                 // (not `, the latest American challenge to Beijing’s claims`).
                 let subject_like = subj_toks.iter().all(|t| {
-                    capitalised(t.t)
-                        || ROLE_WORDS.contains(&strip_possessive(&t.t.to_lowercase()))
+                    t.cap()
+                        || is_role(strip_possessive(t.t))
                         || PRONOUNS.contains(&t.t)
                         || BETWEEN.contains(&t.t)
                 });
@@ -1385,22 +1532,29 @@ fn remember(persons: &mut Vec<Person>, a: &Article, at: usize, q: &Quote) {
     {
         return;
     }
-    persons.push(Person {
-        at,
-        paragraph: a.paragraph_at(at),
-        name: name.clone(),
-        actor: q.speaker_actor_id.clone(),
-        affiliation: q.speaker_affiliation.clone(),
-        role: q.speaker_role.clone(),
-    });
-    persons.sort_by_key(|p| p.at);
+    let i = persons.partition_point(|p| p.at <= at);
+    persons.insert(
+        i,
+        Person {
+            at,
+            paragraph: a.paragraph_at(at),
+            name: name.clone(),
+            actor: q.speaker_actor_id.clone(),
+            affiliation: q.speaker_affiliation.clone(),
+            role: q.speaker_role.clone(),
+        },
+    );
 }
 
 fn is_mention_only(a: &Article, toks: &[Tok<'_>]) -> bool {
     // A run that is one state/organisation mention is no person's name (`China said`).
     let (s, e) = (toks[0].s, toks[toks.len() - 1].e);
-    a.mentions
+    // Mentions are in body order: only those starting at or before `s` can cover the run.
+    let hi = a.mentions.partition_point(|m| m.bytes.0 <= s);
+    a.mentions[..hi]
         .iter()
+        .rev()
+        .take(4)
         .any(|m| m.bytes.0 <= s && m.bytes.1 >= e && m.kind != ActorKind::Person)
 }
 
