@@ -225,8 +225,15 @@ impl Mentions {
                     }
                 };
             if !ok {
-                // Try again one character later: a shorter or later name may still match.
-                pos = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                pos = if boundary_before(text, s) {
+                    // Try again one character later: a shorter or later name may still match.
+                    s + text[s..].chars().next().map_or(1, char::len_utf8)
+                } else {
+                    // Inside a word (`US` in `thus`): no name starts before the word ends.
+                    s + text[s..]
+                        .find(|c: char| !c.is_alphanumeric())
+                        .unwrap_or(text.len() - s)
+                };
                 continue;
             }
             pos = e;
