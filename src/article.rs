@@ -22,6 +22,20 @@ pub struct Source {
     pub record_index: u32,
 }
 
+impl Source {
+    /// A source that is only a name (for text that does not come from a file: tests, examples,
+    /// `explain` on piped text).
+    pub fn named(name: &str) -> Source {
+        Source {
+            path: name.into(),
+            display: name.into(),
+            key: name.into(),
+            size: 0,
+            record_index: 0,
+        }
+    }
+}
+
 /// Why an input did not become a document. The `reason` codes are stable and documented.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reject {
@@ -391,13 +405,7 @@ mod tests {
     use super::*;
 
     fn src(key: &str) -> Source {
-        Source {
-            path: key.into(),
-            display: key.into(),
-            key: key.into(),
-            size: 0,
-            record_index: 0,
-        }
+        Source::named(key)
     }
 
     #[test]

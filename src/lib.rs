@@ -12,13 +12,7 @@
 //! use stancemill::stages::{Outcome, Stages};
 //!
 //! let stages = Stages::new(&Pipeline::builtin());
-//! let src = Source {
-//!     path: "note.txt".into(),
-//!     display: "note.txt".into(),
-//!     key: "note.txt".into(),
-//!     size: 0,
-//!     record_index: 0,
-//! };
+//! let src = Source::named("note.txt");
 //! let text = "Allies Meet in Tokyo\n\nDec. 2, 2017 9:30 am\nBy Jane Doe\n\nMr. Abe met U.S. officials. They agreed.\n\nLeave a Reply\n";
 //! let Outcome::Doc(a) = stages.process_bytes(&src, text.as_bytes()) else { panic!() };
 //! assert_eq!(a.meta.title.as_deref(), Some("Allies Meet in Tokyo"));

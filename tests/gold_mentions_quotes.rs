@@ -80,13 +80,7 @@ fn gold_set_precision_and_recall() {
         let gold: toml::Table = toml::from_str(&std::fs::read_to_string(f).unwrap())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = gold["text"].as_str().unwrap().trim().to_string();
-        let src = Source {
-            path: name.clone().into(),
-            display: name.clone(),
-            key: name.clone(),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named(&name);
         let Outcome::Doc(a) = stages.process_bytes(&src, text.as_bytes()) else {
             panic!("{name}: rejected")
         };

@@ -103,13 +103,7 @@ fn random_texts_never_panic_and_offsets_hold() {
         let text: String = (0..n)
             .map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize])
             .collect();
-        let src = Source {
-            path: "r".into(),
-            display: "r".into(),
-            key: format!("r{case}"),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named(&format!("r{case}"));
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             stages.process_bytes(&src, text.as_bytes())
         }));

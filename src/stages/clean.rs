@@ -185,13 +185,7 @@ mod tests {
     }
 
     fn run_with(cfg: &CleanConfig, text: &str) -> (Vec<String>, Vec<String>) {
-        let src = Source {
-            path: "t".into(),
-            display: "t".into(),
-            key: "t".into(),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named("t");
         let mut a = Article::new(src, b"", "UTF-8", text.to_string());
         Clean::new(cfg).apply(&mut a);
         let kept = a

@@ -497,13 +497,7 @@ mod tests {
 
     fn run(text: &str) -> (Metadata, Vec<String>) {
         let p = Pipeline::builtin();
-        let src = Source {
-            path: "t".into(),
-            display: "t".into(),
-            key: "t".into(),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named("t");
         let mut a = Article::new(src, b"", "UTF-8", text.to_string());
         Clean::new(&p.clean).apply(&mut a);
         MetadataStage::new(&p.metadata).apply(&mut a);

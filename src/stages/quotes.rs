@@ -1687,13 +1687,7 @@ mod tests {
     static STAGES: LazyLock<Stages> = LazyLock::new(|| Stages::new(&Pipeline::builtin()));
 
     fn quotes(body: &str) -> Vec<(String, &'static str, String, String, String)> {
-        let src = Source {
-            path: "t".into(),
-            display: "t".into(),
-            key: "t".into(),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named("t");
         // A title line first, so the body is exactly the text given.
         let text = format!("Title Here\n\n{body}\n");
         let crate::stages::Outcome::Doc(a) = STAGES.process_bytes(&src, text.as_bytes()) else {

@@ -561,13 +561,7 @@ mod tests {
     }
 
     fn article(text: &str) -> Article {
-        let src = Source {
-            path: "t".into(),
-            display: "t".into(),
-            key: "t".into(),
-            size: 0,
-            record_index: 0,
-        };
+        let src = Source::named("t");
         let mut a = Article::new(src, b"", "UTF-8", text.to_string());
         seg().apply(&mut a);
         a
@@ -604,13 +598,7 @@ mod tests {
     #[test]
     fn removed_line_between_paragraphs_is_not_a_section_break() {
         let mut a = Article::new(
-            Source {
-                path: "t".into(),
-                display: "t".into(),
-                key: "t".into(),
-                size: 0,
-                record_index: 0,
-            },
+            Source::named("t"),
             b"",
             "UTF-8",
             "One.\n\nAdvertisement\n\nTwo.\n\n\nThree.".into(),
