@@ -1384,7 +1384,6 @@ impl Quotes {
             let at = se - rest.len();
             rest.starts_with(['“', '"']) && direct.iter().any(|d| d.0 == at)
         };
-        let sentence_end = a.body[ss..se].trim_end().len() + ss;
         // `according to X, CLAUSE` / `CLAUSE, according to X`.
         if let Some(i) = toks
             .windows(2)
@@ -1506,7 +1505,6 @@ impl Quotes {
             if inside_direct(direct, q.0, q.1) {
                 return None;
             }
-            let _ = sentence_end;
             return Some(reported_quote(q, sp, toks[vi].t, s.paragraph_index));
         }
         None
