@@ -330,6 +330,19 @@ impl Article {
         &self.body[s.bytes.0..s.bytes.1]
     }
 
+    /// Mentions per actor id, most mentioned first, ties by id (deterministic).
+    pub fn actor_counts(&self) -> Vec<(&str, u32)> {
+        let mut counts: Vec<(&str, u32)> = Vec::new();
+        for m in &self.mentions {
+            match counts.iter_mut().find(|(id, _)| *id == &*m.actor_id) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((&m.actor_id, 1)),
+            }
+        }
+        counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+        counts
+    }
+
     /// The sentence that contains body byte `b` (the nearest one before it when `b` falls
     /// between sentences).
     pub fn sentence_at(&self, b: usize) -> u32 {

@@ -300,15 +300,11 @@ pub fn text(a: &Article, p: &Pipeline, color: bool) -> String {
         );
     }
     let _ = writeln!(o, "\n{}", st.head("-- actors (mentions)"));
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for mm in &a.mentions {
-        match counts.iter_mut().find(|(id, _)| *id == *mm.actor_id) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((mm.actor_id.to_string(), 1)),
-        }
-    }
-    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let list: Vec<String> = counts.iter().map(|(id, n)| format!("{id} ×{n}")).collect();
+    let list: Vec<String> = a
+        .actor_counts()
+        .iter()
+        .map(|(id, n)| format!("{id} ×{n}"))
+        .collect();
     let _ = writeln!(o, "  {}", list.join(", "));
     let _ = writeln!(o, "\n{}", st.head("-- quotes"));
     for (i, q) in a.quotes.iter().enumerate() {

@@ -285,16 +285,9 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
     out.drop_tables_except(&p.output.tables)?;
     let mut writers = Vec::new();
-    for name in [
-        "documents",
-        "paragraphs",
-        "sentences",
-        "mentions",
-        "quotes",
-        "rejects",
-    ] {
-        if wants(name) {
-            let table = tables::table(name).expect("known table");
+    // Every table but `runs` (written once, at the end) gets its writer thread.
+    for table in tables::TABLES.iter().copied() {
+        if table.name != "runs" && wants(table.name) {
             writers.push(TableThread::spawn(
                 table.name,
                 TableWriter::create(&out, table, p)?,

@@ -1050,39 +1050,33 @@ impl Quotes {
             {
                 k += 1;
             }
-            let words: Vec<String> = toks[end..k]
-                .iter()
-                .map(|t| strip_possessive(&t.t.to_lowercase()).to_string())
-                .collect();
-            let role_like = !matches!(
-                words.first().map(String::as_str),
-                Some("which" | "who" | "whose" | "where" | "when" | "that")
-            ) && words.iter().any(|w| {
-                ROLE_WORDS.contains(&w.as_str())
-                    && !matches!(
-                        w.as_str(),
-                        "the"
-                            | "a"
-                            | "an"
-                            | "of"
-                            | "for"
-                            | "to"
-                            | "and"
-                            | "its"
-                            | "his"
-                            | "her"
-                            | "their"
-                    )
-            });
-            if role_like {
-                sp.role = Some(a.body[toks[end].s..toks[k - 1].e].to_string());
-                if sp.actor.is_none() {
-                    sp.actor = self.role_actor(a, toks[end].s, toks[k - 1].e);
-                    sp.affiliation = sp.actor.clone();
-                }
-            }
+            self.apply_apposition(a, &toks[end..k], &mut sp);
         }
         Some(sp)
+    }
+
+    /// Takes an apposition (`Japan’s chief cabinet secretary`) as the speaker's role, and the
+    /// state it names as their actor, when it names a role; a relative clause (`which calls …`) is
+    /// not a role.
+    fn apply_apposition(&self, a: &Article, app: &[Tok<'_>], sp: &mut Speaker) {
+        let (Some(first), Some(last)) = (app.first(), app.last()) else {
+            return;
+        };
+        let relative = matches!(
+            first.t.to_lowercase().as_str(),
+            "which" | "who" | "whose" | "where" | "when" | "that"
+        );
+        let names_role = app.iter().any(|t| {
+            is_role(strip_possessive(t.t)) && !FUNCTION_WORDS.contains(&t.t.to_lowercase().as_str())
+        });
+        if relative || !names_role {
+            return;
+        }
+        sp.role = Some(a.body[first.s..last.e].to_string());
+        if sp.actor.is_none() {
+            sp.actor = self.role_actor(a, first.s, last.e);
+            sp.affiliation = sp.actor.clone();
+        }
     }
 
     /// The subject that ends right before a verb at `verb_at`: walks back over a name and its role.
@@ -1121,26 +1115,12 @@ impl Quotes {
                 .iter()
                 .rposition(|t| a.body[..t.s].trim_end().ends_with(',') && t.s > para_start)?;
             let name_end = comma_tok;
-            let role: Vec<String> = toks[comma_tok..].iter().map(|t| t.t.to_string()).collect();
             let comma_at = a.body[..toks[comma_tok].s].trim_end().len() - 1;
             let mut sp =
                 self.subject_before(a, &toks[..name_end], comma_at, persons, para_start)?;
-            // `Ana Ferreira, Brazil's deputy foreign minister, said`: the apposition is the role
-            // (a relative clause, `Beijing, which calls …, insists`, is not).
-            let role_like = !matches!(
-                role.first().map(String::as_str),
-                Some("which" | "who" | "whose" | "where" | "when" | "that")
-            ) && role.iter().any(|w| {
-                ROLE_WORDS.contains(&strip_possessive(&w.to_lowercase()))
-                    && !matches!(w.as_str(), "the" | "a" | "an" | "of" | "for" | "to" | "and")
-            });
-            if sp.role.is_none() && role_like {
-                let text = a.body[toks[comma_tok].s..last.e].to_string();
-                sp.role = Some(text);
-                if sp.actor.is_none() {
-                    sp.actor = self.role_actor(a, toks[comma_tok].s, last.e);
-                    sp.affiliation = sp.actor.clone();
-                }
+            // `Ana Ferreira, Brazil's deputy foreign minister, said`.
+            if sp.role.is_none() {
+                self.apply_apposition(a, &toks[comma_tok..], &mut sp);
             }
             return Some(sp);
         }

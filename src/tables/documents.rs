@@ -67,22 +67,10 @@ pub fn push(b: &mut BatchBuilder, a: &Article, duplicate_of: Option<&str>) {
     b.i32(Some(a.paragraphs.len() as i32));
     b.i32(Some(a.sentences.len() as i32));
     b.i32(Some(a.mentions.len() as i32));
-    b.strs(&actor_ranking(a));
+    let ranked: Vec<&str> = a.actor_counts().into_iter().map(|(id, _)| id).collect();
+    b.strs(&ranked);
     b.i32(Some(a.quotes.len() as i32));
     b.strs(&a.chrome_removed);
     b.str(duplicate_of);
     b.strs(&a.warnings);
-}
-
-/// Distinct actor ids, most mentioned first, ties by id (deterministic).
-fn actor_ranking(a: &Article) -> Vec<&str> {
-    let mut counts: Vec<(&str, u32)> = Vec::new();
-    for m in &a.mentions {
-        match counts.iter_mut().find(|(id, _)| *id == &*m.actor_id) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&m.actor_id, 1)),
-        }
-    }
-    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-    counts.into_iter().map(|(id, _)| id).collect()
 }
