@@ -149,11 +149,6 @@ pub const TABLE_NAMES: &[&str] = &[
     "runs",
 ];
 
-/// Looks a table up by name.
-pub fn table(name: &str) -> Option<&'static Table> {
-    TABLES.iter().copied().find(|t| t.name == name)
-}
-
 enum Buf {
     Utf8(StringBuilder),
     Int32(Int32Builder),
@@ -354,11 +349,6 @@ impl BatchBuilder {
                 self.table.name
             )
         })
-    }
-
-    /// The table this builder fills.
-    pub fn table(&self) -> &'static Table {
-        self.table
     }
 }
 
