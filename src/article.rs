@@ -265,6 +265,8 @@ pub struct Article {
     pub mentions: Vec<Mention>,
     /// Quotations, in body order.
     pub quotes: Vec<Quote>,
+    /// Tone, stance and relation scores.
+    pub scores: crate::score::Scores,
     /// Non-fatal notes (`encoding_detected`, `replacement_chars`, …).
     pub warnings: Vec<String>,
     /// Hash of `body`, for duplicate detection.
@@ -300,6 +302,7 @@ impl Article {
             word_count: 0,
             mentions: Vec::new(),
             quotes: Vec::new(),
+            scores: Default::default(),
             warnings: Vec::new(),
             body_hash: 0,
         }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::article::{Article, Reject, Source};
 use crate::pipeline::Pipeline;
+use crate::score::{tone::Tone, CueSpan, Scope};
 use crate::stages::{Outcome, Stages};
 
 /// Processes one file with `p`.
@@ -115,18 +116,20 @@ pub fn json(a: &Article, p: &Pipeline) -> String {
                 .filter(|(_, s)| s.paragraph_index as usize == i)
                 .map(|(si, s)| {
                     format!(
-                        "{{\"index\":{si},\"start\":{},\"end\":{},\"text\":{}}}",
+                        "{{\"index\":{si},\"start\":{},\"end\":{},\"text\":{},\"tone\":{}}}",
                         s.span.start,
                         s.span.end,
-                        js(a.sentence_text(s))
+                        js(a.sentence_text(s)),
+                        tone_json(a.scores.sentence_tone.get(si), &cue_list(a, a.scores.cues_of(si)))
                     )
                 })
                 .collect();
             format!(
-                "{{\"index\":{i},\"section\":{},\"start\":{},\"end\":{},\"sentences\":[{}]}}",
+                "{{\"index\":{i},\"section\":{},\"start\":{},\"end\":{},\"tone\":{},\"sentences\":[{}]}}",
                 pa.section_index,
                 pa.span.start,
                 pa.span.end,
+                tone_json(a.scores.paragraph_tone.get(i), &[]),
                 sents.join(",")
             )
         })
@@ -153,9 +156,10 @@ pub fn json(a: &Article, p: &Pipeline) -> String {
     let quotes: Vec<String> = a
         .quotes
         .iter()
-        .map(|q| {
+        .enumerate()
+        .map(|(qi, q)| {
             format!(
-                "{{\"kind\":{},\"paragraph\":{},\"text\":{},\"start\":{},\"end\":{},\"speaker\":{},\"speaker_actor_id\":{},\"speaker_affiliation\":{},\"speaker_role\":{},\"cue\":{}}}",
+                "{{\"kind\":{},\"paragraph\":{},\"text\":{},\"start\":{},\"end\":{},\"speaker\":{},\"speaker_actor_id\":{},\"speaker_affiliation\":{},\"speaker_role\":{},\"cue\":{},\"tone\":{}}}",
                 js(q.kind.as_str()),
                 q.paragraph_index,
                 js(&a.body[q.bytes.0..q.bytes.1]),
@@ -165,12 +169,112 @@ pub fn json(a: &Article, p: &Pipeline) -> String {
                 opt(q.speaker_actor_id.as_deref()),
                 opt(q.speaker_affiliation.as_deref()),
                 opt(q.speaker_role.as_deref()),
-                opt(q.cue.as_deref())
+                opt(q.cue.as_deref()),
+                tone_json(a.scores.quote_tone.get(qi), &[])
             )
         })
         .collect();
-    let _ = write!(o, "\"quotes\":[{}]}}", quotes.join(","));
+    let _ = write!(o, "\"quotes\":[{}],", quotes.join(","));
+    let sc = &a.scores;
+    let scored = !sc.sentence_cues.is_empty();
+    let pct = |n: u32| 100.0 * n as f32 / a.word_count.max(1) as f32;
+    let d = &sc.document_tone;
+    let _ = write!(
+        o,
+        "\"tone\":{},\"gdelt\":{{\"positive_pct\":{},\"negative_pct\":{},\"polarity_pct\":{},\"word_count\":{}}},",
+        tone_json(scored.then_some(d), &[]),
+        num(pct(d.pos_words)),
+        num(pct(d.neg_words)),
+        num(pct(d.pos_words + d.neg_words)),
+        a.word_count
+    );
+    let stances: Vec<String> = sc
+        .stances
+        .iter()
+        .map(|r| {
+            format!(
+                "{{\"scope\":{},\"paragraph\":{},\"quote\":{},\"holder\":{},\"target\":{},\"target_kind\":{},\"mentions\":{},\"score\":{},\"label\":{},\"confidence\":{},\"evidence\":{:?},\"cues\":[{}]}}",
+                js(r.scope.as_str()),
+                opt_num(r.paragraph_index),
+                opt_num(r.quote_index),
+                js(&r.holder),
+                js(&r.target),
+                js(r.target_kind),
+                r.mentions,
+                num(r.score),
+                js(r.label.as_str()),
+                num(r.confidence),
+                r.evidence,
+                r.cues.iter().map(|c| js(c)).collect::<Vec<_>>().join(",")
+            )
+        })
+        .collect();
+    let relations: Vec<String> = sc
+        .relations
+        .iter()
+        .map(|r| {
+            format!(
+                "{{\"scope\":{},\"paragraph\":{},\"actor_a\":{},\"actor_b\":{},\"co_mentions\":{},\"cooperation\":{},\"conflict\":{},\"score\":{},\"label\":{},\"quad_class\":{},\"evidence\":{:?},\"cues\":[{}]}}",
+                js(r.scope.as_str()),
+                opt_num(r.paragraph_index),
+                js(&r.actor_a),
+                js(&r.actor_b),
+                r.co_mentions,
+                num(r.cooperation),
+                num(r.conflict),
+                num(r.score),
+                js(r.label),
+                opt_num(r.quad_class),
+                r.evidence,
+                r.cues.iter().map(|c| js(c)).collect::<Vec<_>>().join(",")
+            )
+        })
+        .collect();
+    let _ = write!(
+        o,
+        "\"stances\":[{}],\"relations\":[{}]}}",
+        stances.join(","),
+        relations.join(",")
+    );
     o
+}
+
+fn num(x: f32) -> String {
+    format!("{x:.4}")
+}
+
+/// The words of some cues, with their contributions, in text order.
+fn cue_list(a: &Article, cues: &[CueSpan]) -> Vec<(String, f32)> {
+    cues.iter()
+        .map(|c| {
+            (
+                a.body[c.bytes.0 as usize..c.bytes.1 as usize].to_string(),
+                c.value,
+            )
+        })
+        .collect()
+}
+
+fn tone_json(t: Option<&Tone>, cues: &[(String, f32)]) -> String {
+    match t {
+        None => "null".into(),
+        Some(t) => {
+            let cues: Vec<String> = cues
+                .iter()
+                .map(|(w, v)| format!("{{\"word\":{},\"value\":{}}}", js(w), num(*v)))
+                .collect();
+            format!(
+                "{{\"score\":{},\"confidence\":{},\"positive\":{},\"negative\":{},\"hedged\":{},\"question\":{},\"cues\":[{}]}}",
+                num(t.score()),
+                num(t.confidence()),
+                num(t.pos),
+                num(t.neg),
+                t.hedge < 1.0,
+                t.question,
+                cues.join(",")
+            )
+        }
+    }
 }
 
 /// Styles for the text view.
@@ -191,6 +295,14 @@ impl Style {
             format!("\x1b[2m{s}\x1b[0m")
         } else {
             s.to_string()
+        }
+    }
+    fn cue(&self, word: &str, value: f32) -> String {
+        if self.color {
+            let c = if value > 0.0 { "32" } else { "31" };
+            format!("\x1b[{c};4m{word}\x1b[0m")
+        } else {
+            format!("<{word}{value:+.2}>")
         }
     }
     fn mention(&self, surface: &str, id: &str) -> String {
@@ -279,25 +391,68 @@ pub fn text(a: &Article, p: &Pipeline, color: bool) -> String {
                 ))
             );
         }
-        // The sentence with its mentions marked.
-        let mut line = String::new();
-        let mut at = s.bytes.0;
+        // The sentence with its mentions and tone cues marked (they never overlap: names carry no
+        // valence).
+        let mut marks: Vec<(usize, usize, Option<f32>, &str)> = Vec::new();
         while mi < a.mentions.len() && a.mentions[mi].bytes.0 < s.bytes.1 {
             let mm = &a.mentions[mi];
-            if mm.bytes.0 >= at {
-                line.push_str(&a.body[at..mm.bytes.0]);
-                line.push_str(&st.mention(&a.body[mm.bytes.0..mm.bytes.1], &mm.actor_id));
-                at = mm.bytes.1;
-            }
+            marks.push((mm.bytes.0, mm.bytes.1, None, &mm.actor_id));
             mi += 1;
         }
+        for c in a.scores.cues_of(si) {
+            marks.push((c.bytes.0 as usize, c.bytes.1 as usize, Some(c.value), ""));
+        }
+        marks.sort_by_key(|m| (m.0, m.1));
+        let mut line = String::new();
+        let mut at = s.bytes.0;
+        for (b0, b1, value, id) in marks {
+            if b0 < at {
+                continue;
+            }
+            line.push_str(&a.body[at..b0]);
+            let w = &a.body[b0..b1];
+            line.push_str(&match value {
+                Some(v) => st.cue(w, v),
+                None => st.mention(w, id),
+            });
+            at = b1;
+        }
         line.push_str(&a.body[at..s.bytes.1]);
+        let tone = a.scores.sentence_tone.get(si).map_or(String::new(), |t| {
+            format!(
+                "  tone {:+.2} (confidence {:.2}{}{})",
+                t.score(),
+                t.confidence(),
+                if t.hedge < 1.0 { ", hedged" } else { "" },
+                if t.question { ", question" } else { "" }
+            )
+        });
         let _ = writeln!(
             o,
-            "    {} {}",
+            "    {} {}{}",
             st.dim(&format!("s{si} [{}..{}]", s.span.start, s.span.end)),
-            line.replace('\n', " ")
+            line.replace('\n', " "),
+            st.dim(&tone)
         );
+        let last_of_paragraph = a
+            .sentences
+            .get(si + 1)
+            .is_none_or(|n| n.paragraph_index != s.paragraph_index);
+        if let (true, Some(t)) = (
+            last_of_paragraph,
+            a.scores.paragraph_tone.get(s.paragraph_index as usize),
+        ) {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st.dim(&format!(
+                    "¶ {} tone {:+.2} (confidence {:.2})",
+                    s.paragraph_index,
+                    t.score(),
+                    t.confidence()
+                ))
+            );
+        }
     }
     let _ = writeln!(o, "\n{}", st.head("-- actors (mentions)"));
     let list: Vec<String> = a
@@ -332,11 +487,91 @@ pub fn text(a: &Article, p: &Pipeline, color: bool) -> String {
         );
         let _ = writeln!(
             o,
-            "      “{}”",
-            a.body[q.bytes.0..q.bytes.1].replace('\n', " ")
+            "      “{}”{}",
+            a.body[q.bytes.0..q.bytes.1].replace('\n', " "),
+            a.scores
+                .quote_tone
+                .get(i)
+                .map_or(String::new(), |t| format!("  tone {:+.2}", t.score()))
         );
     }
+    scores_text(&mut o, a, &st);
     o
+}
+
+fn scores_text(o: &mut String, a: &Article, st: &Style) {
+    let sc = &a.scores;
+    if sc.sentence_cues.is_empty() {
+        return;
+    }
+    let d = &sc.document_tone;
+    let pct = |n: u32| 100.0 * n as f32 / a.word_count.max(1) as f32;
+    let _ = writeln!(o, "\n{}", st.head("-- tone"));
+    let _ = writeln!(
+        o,
+        "  document {:+.2} (confidence {:.2}); positive {:.1}% negative {:.1}% polarity {:.1}% of {} words",
+        d.score(),
+        d.confidence(),
+        pct(d.pos_words),
+        pct(d.neg_words),
+        pct(d.pos_words + d.neg_words),
+        a.word_count
+    );
+    let evidence = |ev: &[u32]| {
+        ev.iter()
+            .map(|s| format!("s{s}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let _ = writeln!(o, "\n{}", st.head("-- stances (holder → target)"));
+    for r in &sc.stances {
+        let at = match (r.scope, r.paragraph_index, r.quote_index) {
+            (Scope::Quote, _, Some(q)) => format!("quote q{q}"),
+            (Scope::Paragraph, Some(p), _) => format!("¶{p}"),
+            _ => "document".into(),
+        };
+        let cues: Vec<String> = r.cues.iter().map(|c| st.head(c)).collect();
+        let _ = writeln!(
+            o,
+            "  {at:<9} {} → {} ({}): {:+.2} {} (confidence {:.2}); evidence {}; cues {}",
+            r.holder,
+            r.target,
+            r.target_kind,
+            r.score,
+            r.label.as_str(),
+            r.confidence,
+            evidence(&r.evidence),
+            if cues.is_empty() {
+                "-".into()
+            } else {
+                cues.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(o, "\n{}", st.head("-- relations (cooperation / conflict)"));
+    for r in &sc.relations {
+        if r.label == "neutral" && r.scope == Scope::Paragraph {
+            continue;
+        }
+        let at = r
+            .paragraph_index
+            .map_or("document".into(), |p| format!("¶{p}"));
+        let cues: Vec<String> = r.cues.iter().map(|c| st.head(c)).collect();
+        let _ = writeln!(
+            o,
+            "  {at:<9} {} – {}: {} {:+.2} (cooperation {:.2}, conflict {:.2}{}), named together in {} sentence(s); evidence {}; cues {}",
+            r.actor_a,
+            r.actor_b,
+            r.label,
+            r.score,
+            r.cooperation,
+            r.conflict,
+            r.quad_class.map_or(String::new(), |q| format!(", QuadClass {q}")),
+            r.co_mentions,
+            evidence(&r.evidence),
+            if cues.is_empty() { "-".into() } else { cues.join(", ") }
+        );
+    }
 }
 
 /// Describes a rejected input for `explain`.

@@ -28,5 +28,6 @@ pub mod explain;
 pub mod output;
 pub mod pipeline;
 pub mod run;
+pub mod score;
 pub mod stages;
 pub mod tables;

@@ -161,6 +161,8 @@ fn write_rows(table: &str, w: &mut TableWriter, chunk: &Chunk) -> Result<()> {
             ("sentences", Outcome::Doc(a)) => tables::sentences::push(w.builder(), a),
             ("mentions", Outcome::Doc(a)) => tables::mentions::push(w.builder(), a),
             ("quotes", Outcome::Doc(a)) => tables::quotes::push(w.builder(), a),
+            ("stances", Outcome::Doc(a)) => tables::stances::push(w.builder(), a),
+            ("relations", Outcome::Doc(a)) => tables::relations::push(w.builder(), a),
             ("rejects", Outcome::Reject(r)) => tables::rejects::push(w.builder(), r),
             _ => continue,
         }

@@ -308,3 +308,109 @@ fn quotes_with_speakers() {
         .collect();
     snapshot("reference_quotes.txt", &(text.join("\n") + "\n"));
 }
+
+/// Signs of tone, stance and relations as `expected.md` gives them from a careful human reading.
+#[test]
+fn stances_and_relations_follow_a_human_reading() {
+    let (_d, out) = run_reference();
+    let rel = rows(&out, "relations");
+    let doc_pair = |a: &str, b: &str| {
+        rel.iter()
+            .find(|r| {
+                r["scope"].str() == Some("document")
+                    && r["actor_a"].str() == Some(a)
+                    && r["actor_b"].str() == Some(b)
+            })
+            .unwrap_or_else(|| panic!("no document relation {a}–{b}"))
+    };
+    let score = |r: &std::collections::BTreeMap<String, Val>| match r["score"] {
+        Val::Float(x) => x,
+        ref v => panic!("score {v}"),
+    };
+    let f = |r: &std::collections::BTreeMap<String, Val>, k: &str| match r[k] {
+        Val::Float(x) => x,
+        ref v => panic!("{k} {v}"),
+    };
+    // United States – Japan: cooperative (alliance, personal ties) tempered by doubt; net positive.
+    let us_jp = doc_pair("JPN", "USA");
+    assert!(score(us_jp) > 0.0, "US–Japan {us_jp:?}");
+    let cues = us_jp["cues"].strs();
+    assert!(cues.iter().any(|c| c == "alliance"), "{cues:?}");
+    assert!(cues.iter().any(|c| c == "personal ties"), "{cues:?}");
+    assert!(f(us_jp, "conflict") > 0.0, "doubt is found too: {us_jp:?}");
+    // United States – China: hostility with a cooperative strand; net below US–Japan.
+    let us_cn = doc_pair("CHN", "USA");
+    assert!(score(us_cn) < score(us_jp), "{us_cn:?} vs {us_jp:?}");
+    let cues = us_cn["cues"].strs();
+    assert!(cues.iter().any(|c| c == "deep mistrust"), "{cues:?}");
+    assert!(cues.iter().any(|c| c == "deepen mutual trust"), "{cues:?}");
+    assert!(f(us_cn, "conflict") > 0.0 && f(us_cn, "cooperation") > 0.0);
+    // North Korea with Japan and with the United States: hostile.
+    for (a, b) in [("JPN", "PRK"), ("PRK", "USA")] {
+        let r = doc_pair(a, b);
+        assert!(score(r) < 0.0, "{a}–{b} {r:?}");
+        assert_eq!(r["label"].str(), Some("conflict"), "{a}–{b}");
+    }
+    // China – Japan: both strands found, the article's verdict leans positive.
+    let cn_jp = doc_pair("CHN", "JPN");
+    assert!(
+        f(cn_jp, "conflict") > 0.0 && f(cn_jp, "cooperation") > 0.0,
+        "{cn_jp:?}"
+    );
+    assert!(score(cn_jp) > 0.0, "{cn_jp:?}");
+    // Every evidence index is a sentence of the document.
+    let n_sentences = rows(&out, "sentences").len() as i64;
+    for r in &rel {
+        for e in r["evidence"].list() {
+            assert!((0..n_sentences).contains(&e.int().unwrap()));
+        }
+    }
+
+    // The quoted Ren Guoquiang statement is China's, and cooperative toward the United States.
+    let st = rows(&out, "stances");
+    let quotes = rows(&out, "quotes");
+    let ren = quotes
+        .iter()
+        .find(|q| q["speaker"].str() == Some("Ren Guoquiang"))
+        .unwrap();
+    let ren_us = st
+        .iter()
+        .find(|s| {
+            s["scope"].str() == Some("quote")
+                && s["quote_index"] == ren["quote_index"]
+                && s["target"].str() == Some("USA")
+        })
+        .expect("a stance of the Ren quotation toward the US");
+    assert_eq!(ren_us["holder"].str(), Some("CHN"));
+    assert_eq!(ren_us["label"].str(), Some("favor"), "{ren_us:?}");
+    assert!(ren_us["cues"]
+        .strs()
+        .iter()
+        .any(|c| c == "looking forward to work with"));
+    // The author is against the TPP only in the sense of withdrawing from it; that cue is found.
+    let tpp = st
+        .iter()
+        .find(|s| s["scope"].str() == Some("document") && s["target"].str() == Some("TPP"))
+        .expect("TPP is a target");
+    assert!(tpp["cues"].strs().iter().any(|c| c == "withdrawing from"));
+    // Slogans take no stance: no quote-scope row comes from “America First”.
+    for s in &st {
+        if let Some(q) = s["quote_index"].int() {
+            let quote = quotes
+                .iter()
+                .find(|x| x["quote_index"].int() == Some(q))
+                .unwrap();
+            assert_ne!(quote["kind"].str(), Some("phrase"), "{s:?}");
+        }
+    }
+    // Tone: every sentence is scored, and the paragraph on the alliance (¶4) reads positive.
+    let paras = rows(&out, "paragraphs");
+    assert!(f(&paras[4], "tone") > 0.3, "{:?}", paras[4]);
+    let doc = &rows(&out, "documents")[0];
+    let (pos, neg, pol) = (
+        f(doc, "positive_pct"),
+        f(doc, "negative_pct"),
+        f(doc, "polarity_pct"),
+    );
+    assert!(pos > 0.0 && neg > 0.0 && (pol - pos - neg).abs() < 1e-4);
+}

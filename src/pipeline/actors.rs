@@ -59,7 +59,8 @@ impl ActorKind {
         }
     }
 
-    fn parse(s: &str) -> Option<ActorKind> {
+    /// Parses a kind name.
+    pub fn parse(s: &str) -> Option<ActorKind> {
         Some(match s {
             "state" => ActorKind::State,
             "person" => ActorKind::Person,

@@ -15,7 +15,104 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
+use crate::score::{ScoreConfig, ScorerChoice, TargetDef, TargetKind, Threshold};
 use tree::{Loc, Node, Problem, Section};
+
+/// `path` as written in `file`: relative paths are taken from the file's folder, so a folder of
+/// pipelines and lexicons can be moved as a whole.
+fn relative_to(file: &str, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() || file.starts_with('<') {
+        return p.to_path_buf();
+    }
+    Path::new(file)
+        .parent()
+        .map_or_else(|| p.to_path_buf(), |d| d.join(p))
+}
+
+/// `[targets]`: `auto = [kinds]` plus one table per declared target, each with `actors = [1 or 2
+/// ids]` or `terms = [phrases]`.
+fn read_targets(
+    node: Option<&Node>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<actors::ActorKind>, Vec<(TargetDef, Loc)>) {
+    use actors::ActorKind;
+    let mut auto = vec![
+        ActorKind::State,
+        ActorKind::Organisation,
+        ActorKind::Agreement,
+    ];
+    let mut defs = Vec::new();
+    let Some(node) = node else {
+        return (auto, defs);
+    };
+    let tree::Value::Table(t) = &node.value else {
+        problems.push(Problem {
+            loc: node.loc.clone(),
+            key: "targets".into(),
+            message: format!("expected a table, found {}", node.value.type_name()),
+        });
+        return (auto, defs);
+    };
+    for (key, (kloc, n)) in t {
+        if key == "auto" {
+            let mut sec_problems = Vec::new();
+            let wrapper = Node {
+                loc: node.loc.clone(),
+                value: tree::Value::Table(
+                    [(key.clone(), (kloc.clone(), n.clone()))]
+                        .into_iter()
+                        .collect(),
+                ),
+            };
+            let mut s = Section::new("targets", Some(&wrapper), &mut sec_problems);
+            auto.clear();
+            for (k, loc) in s.strings("auto", &[]) {
+                match ActorKind::parse(&k) {
+                    Some(kind) => auto.push(kind),
+                    None => s.problem("auto", &loc, format!("unknown actor kind `{k}` (state, person, organisation, agreement, place, event)")),
+                }
+            }
+            s.finish();
+            problems.extend(sec_problems);
+            continue;
+        }
+        let path = format!("targets.{key}");
+        let mut s = Section::new(&path, Some(n), problems);
+        let actors = s.strings("actors", &[]);
+        let terms = s.strings("terms", &[]);
+        let kind = match (actors.len(), terms.is_empty()) {
+            (1, true) => Some(TargetKind::Actor(actors[0].0.as_str().into())),
+            (2, true) => Some(TargetKind::Pair(
+                actors[0].0.as_str().into(),
+                actors[1].0.as_str().into(),
+            )),
+            (0, false) => Some(TargetKind::Topic(
+                terms.into_iter().map(|(t, _)| t).collect(),
+            )),
+            _ => {
+                let loc = s.loc().clone();
+                s.problem(
+                    "",
+                    &loc,
+                    "a target needs either `actors` (one id, or two for a pair) or `terms`",
+                );
+                None
+            }
+        };
+        s.finish();
+        if let Some(kind) = kind {
+            defs.push((
+                TargetDef {
+                    id: key.clone(),
+                    kind,
+                },
+                kloc.clone(),
+            ));
+        }
+    }
+    (auto, defs)
+}
 
 /// The built-in default pipeline, compiled in.
 pub const DEFAULT_TOML: &str = include_str!("../../pipelines/default.toml");
@@ -196,6 +293,10 @@ pub struct Pipeline {
     pub quotes: QuotesConfig,
     /// The gazetteer: `[gazetteer] files` merged with `[actors.*]`.
     pub actors: Vec<actors::ActorDef>,
+    /// Tone, stance and relation settings.
+    pub score: ScoreConfig,
+    /// The lexicons `[lexicons]` names, loaded and checked.
+    pub lexicons: std::sync::Arc<crate::score::lexicon::Lexicons>,
     /// `[output]`.
     pub output: OutputConfig,
 }
@@ -576,7 +677,82 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             statement_min_words,
         }
     };
+    let (tone_enabled, stance_enabled, window, favor, against, scorer) = {
+        let tone_enabled = {
+            let mut s = stages.table("tone");
+            let e = s.bool("enabled", true);
+            s.finish();
+            e
+        };
+        let mut s = stages.table("stance");
+        let enabled = s.bool("enabled", true);
+        let window = s.int("window", 8, 1..=100) as usize;
+        let favor = s.float("favor", 0.1, 0.0..=1.0) as f32;
+        let against = s.float("against", -0.1, -1.0..=0.0) as f32;
+        let scorer = match s.node("scorer") {
+            None => ScorerChoice::Lexicon,
+            Some(Node {
+                value: tree::Value::Str(v),
+                loc,
+            }) if v == "lexicon" => {
+                let _ = loc;
+                ScorerChoice::Lexicon
+            }
+            Some(Node {
+                value: tree::Value::Table(t),
+                loc,
+            }) if t.len() == 1 && t.contains_key("model") => match &t["model"].1.value {
+                tree::Value::Str(m) => ScorerChoice::Model(relative_to(&loc.file, m)),
+                other => {
+                    let msg = format!("`model`: expected a file path, found {}", other.type_name());
+                    s.problem("scorer", loc, msg);
+                    ScorerChoice::Lexicon
+                }
+            },
+            Some(n) => {
+                let loc = n.loc.clone();
+                s.problem(
+                    "scorer",
+                    &loc,
+                    "expected \"lexicon\" or { model = \"path/to/model\" }",
+                );
+                ScorerChoice::Lexicon
+            }
+        };
+        s.finish();
+        (tone_enabled, enabled, window, favor, against, scorer)
+    };
+    let relations_enabled = {
+        let mut s = stages.table("relations");
+        let e = s.bool("enabled", true);
+        s.finish();
+        e
+    };
     stages.finish();
+
+    let lexicon_sources = {
+        let mut s = root.table("lexicons");
+        let mut out = Vec::new();
+        for (name, _) in crate::score::lexicon::BUILTIN {
+            let key: &'static str = name;
+            let files = s
+                .strings(key, &["builtin"])
+                .into_iter()
+                .map(|(f, loc)| {
+                    if f == "builtin" {
+                        f
+                    } else {
+                        relative_to(&loc.file, &f).display().to_string()
+                    }
+                })
+                .collect();
+            out.push((name.to_string(), files));
+        }
+        s.finish();
+        out
+    };
+
+    let targets_node = root.node("targets").cloned();
 
     let gazetteer_files = {
         let mut s = root.table("gazetteer");
@@ -630,6 +806,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         }
     };
     root.finish();
+    let (auto_targets, target_defs) = read_targets(targets_node.as_ref(), &mut problems);
 
     // The gazetteer: files first, in order, then the pipeline's own `[actors.*]` over them.
     let mut merged = actors::load_files(&gazetteer_files, &mut problems);
@@ -655,6 +832,52 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         }
     }
 
+    for (t, loc) in &target_defs {
+        let ids: Vec<&str> = match &t.kind {
+            TargetKind::Actor(a) => vec![a],
+            TargetKind::Pair(a, b) => vec![a, b],
+            TargetKind::Topic(_) => vec![],
+        };
+        for id in ids {
+            if !actors.iter().any(|a| a.id == id) {
+                problems.push(Problem {
+                    loc: loc.clone(),
+                    key: format!("targets.{}.actors", t.id),
+                    message: format!("unknown actor `{id}` (not in the gazetteer)"),
+                });
+            }
+        }
+    }
+    let lexicons = match crate::score::lexicon::Lexicons::load(&lexicon_sources) {
+        Ok(l) => l,
+        Err(errors) => {
+            for e in errors {
+                problems.push(Problem {
+                    loc: Loc {
+                        file: e.file.as_str().into(),
+                        line: e.line.max(1),
+                        col: 1,
+                    },
+                    key: "lexicons".into(),
+                    message: e.message,
+                });
+            }
+            crate::score::lexicon::Lexicons::default()
+        }
+    };
+    let score = ScoreConfig {
+        enabled: tone_enabled,
+        stance: stance_enabled,
+        window,
+        favor: Threshold(favor),
+        against: Threshold(against),
+        scorer,
+        targets: target_defs.into_iter().map(|(t, _)| t).collect(),
+        auto_targets,
+        relations: relations_enabled,
+        lexicons: lexicon_sources,
+    };
+
     if !problems.is_empty() {
         problems.sort_by(|a, b| {
             (a.loc.file.as_ref(), a.loc.line, a.loc.col).cmp(&(
@@ -678,6 +901,8 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         mentions,
         quotes,
         actors,
+        score,
+        lexicons: std::sync::Arc::new(lexicons),
         output,
     };
     p.hash = p.compute_hash();
@@ -689,7 +914,7 @@ impl Pipeline {
     /// plus the compiled-in data they use and the schema version.
     fn compute_hash(&self) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{:x}",
             (
                 &self.input.include,
                 &self.input.exclude,
@@ -707,6 +932,8 @@ impl Pipeline {
             BUILTIN_CHROME,
             BUILTIN_ABBREVIATIONS,
             (SCHEMA_VERSION, &self.output.compression),
+            self.score,
+            self.lexicons.digest,
         );
         format!("{:016x}", xxhash_rust::xxh3::xxh3_64(settings.as_bytes()))
     }

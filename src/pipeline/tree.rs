@@ -349,6 +349,41 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A number (integer or float) in `range`, or `default`.
+    pub fn float(
+        &mut self,
+        key: &'static str,
+        default: f64,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> f64 {
+        let (v, loc) = match self.node(key) {
+            None => return default,
+            Some(Node {
+                value: Value::Float(f),
+                loc,
+            }) => (*f, loc),
+            Some(Node {
+                value: Value::Int(i),
+                loc,
+            }) => (*i as f64, loc),
+            Some(n) => {
+                self.wrong(key, n, "a number");
+                return default;
+            }
+        };
+        if range.contains(&v) {
+            v
+        } else {
+            let msg = format!(
+                "{v} is out of range (allowed {} to {})",
+                range.start(),
+                range.end()
+            );
+            self.problem(key, loc, msg);
+            default
+        }
+    }
+
     /// An array of strings with the location of each, or `default`.
     pub fn strings(&mut self, key: &'static str, default: &[&str]) -> Vec<(String, Loc)> {
         match self.node(key) {

@@ -1,7 +1,7 @@
 //! The extraction stages, built once from a validated pipeline and shared by all worker threads.
 //!
 //! [`Stages::process`] takes one discovered file through read → decode → clean → metadata → segment
-//! → language and returns an [`Outcome`]: a finished [`Article`] or a [`Reject`] that says which stage
+//! → language → mentions → quotes → score (tone, stance, relations) and returns an [`Outcome`]: a finished [`Article`] or a [`Reject`] that says which stage
 //! refused it and why. Each stage lives in its own file with its unit tests at the bottom.
 
 pub mod clean;
@@ -30,7 +30,7 @@ pub enum Outcome {
 
 /// All stages, ready to run (`Sync`: one instance serves every thread).
 ///
-/// Order: read → decode → clean → metadata → segment → language → mentions → quotes.
+/// Order: read → decode → clean → metadata → segment → language → mentions → quotes → score.
 #[derive(Debug)]
 pub struct Stages {
     max_file_bytes: u64,
@@ -40,6 +40,7 @@ pub struct Stages {
     segment: segment::Segment,
     mentions: mentions::Mentions,
     quotes: quotes::Quotes,
+    score: crate::score::Scorer,
 }
 
 impl Stages {
@@ -53,6 +54,7 @@ impl Stages {
             segment: segment::Segment::new(&p.segment),
             mentions: mentions::Mentions::new(&p.mentions, &p.actors),
             quotes: quotes::Quotes::new(&p.quotes, &p.actors),
+            score: crate::score::Scorer::new(&p.score, p.lexicons.clone()),
         }
     }
 
@@ -114,6 +116,7 @@ impl Stages {
         language::apply(&mut a);
         self.mentions.apply(&mut a);
         self.quotes.apply(&mut a);
+        self.score.score(&mut a);
         if a.paragraphs.is_empty() && a.meta.title.is_none() {
             let what = if a.chrome_removed.is_empty() {
                 "no text left after reading metadata".to_string()

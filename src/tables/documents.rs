@@ -34,6 +34,11 @@ pub const TABLE: Table = Table {
         col("mention_count", Int32, false, "Actor mentions in the body (rows in `mentions`)."),
         col("actors", ListUtf8, false, "Distinct actor ids mentioned, most mentioned first (ties by id)."),
         col("quote_count", Int32, false, "Quotations (rows in `quotes`)."),
+        col("tone", Float32, true, "Tone of the body in [-1, 1] from the valence lexicon and its rules (negation, boosters, contrast, questions; slogans in quotation marks excluded): (pos - neg) / (pos + neg + 1) over every sentence's cues. Null when scoring is off."),
+        col("tone_confidence", Float32, true, "Confidence in `tone`, in [0, 1]: grows with the amount of evidence, lowered by hedges (`could`, `might`)."),
+        col("positive_pct", Float32, true, "GDELT-style: percentage of the body's words that carry positive valence."),
+        col("negative_pct", Float32, true, "GDELT-style: percentage of the body's words that carry negative valence."),
+        col("polarity_pct", Float32, true, "GDELT-style: `positive_pct + negative_pct`, how emotionally charged the text is."),
         col("chrome_removed", ListUtf8, false, "Page-chrome lines removed by the clean stage, in order."),
         col("duplicate_of", Utf8, true, "doc_id of the first document (in input order) with an identical body; null for the first."),
         col("warnings", ListUtf8, false, "Non-fatal notes: `encoding_detected:NAME`, `replacement_chars:N`, `date_order_swapped`, `no_body`."),
@@ -70,6 +75,15 @@ pub fn push(b: &mut BatchBuilder, a: &Article, duplicate_of: Option<&str>) {
     let ranked: Vec<&str> = a.actor_counts().into_iter().map(|(id, _)| id).collect();
     b.strs(&ranked);
     b.i32(Some(a.quotes.len() as i32));
+    let scored =
+        a.scores.sentence_tone.len() == a.sentences.len() && !a.scores.sentence_cues.is_empty();
+    let t = &a.scores.document_tone;
+    let pct = |n: u32| 100.0 * n as f32 / a.word_count.max(1) as f32;
+    b.f32(scored.then(|| t.score()));
+    b.f32(scored.then(|| t.confidence()));
+    b.f32(scored.then(|| pct(t.pos_words)));
+    b.f32(scored.then(|| pct(t.neg_words)));
+    b.f32(scored.then(|| pct(t.pos_words + t.neg_words)));
     b.strs(&a.chrome_removed);
     b.str(duplicate_of);
     b.strs(&a.warnings);

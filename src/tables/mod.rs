@@ -9,8 +9,10 @@ pub mod mentions;
 pub mod paragraphs;
 pub mod quotes;
 pub mod rejects;
+pub mod relations;
 pub mod runs;
 pub mod sentences;
+pub mod stances;
 
 use std::sync::Arc;
 
@@ -134,6 +136,8 @@ pub const TABLES: &[&Table] = &[
     &sentences::TABLE,
     &mentions::TABLE,
     &quotes::TABLE,
+    &stances::TABLE,
+    &relations::TABLE,
     &rejects::TABLE,
     &runs::TABLE,
 ];
@@ -145,6 +149,8 @@ pub const TABLE_NAMES: &[&str] = &[
     "sentences",
     "mentions",
     "quotes",
+    "stances",
+    "relations",
     "rejects",
     "runs",
 ];
@@ -286,6 +292,16 @@ impl BatchBuilder {
                 b.append(true);
             }
             _ => self.mismatch("string list"),
+        }
+    }
+
+    /// Appends a null list.
+    pub fn null_list(&mut self) {
+        self.bytes += 4;
+        match self.buf() {
+            Buf::ListUtf8(b) => b.append(false),
+            Buf::ListInt32(b) => b.append(false),
+            _ => self.mismatch("null list"),
         }
     }
 

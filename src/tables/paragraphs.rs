@@ -16,6 +16,8 @@ pub const TABLE: Table = Table {
         col("text", Text, false, "The paragraph's text; lines of a wrapped paragraph keep their line breaks."),
         col("word_count", Int32, false, "Words in the paragraph."),
         col("sentence_count", Int32, false, "Sentences in the paragraph."),
+        col("tone", Float32, true, "Tone in [-1, 1] (as `documents.tone`, over the paragraph's sentences)."),
+        col("tone_confidence", Float32, true, "Confidence in `tone`, in [0, 1]."),
     ],
 };
 
@@ -38,5 +40,8 @@ pub fn push(b: &mut BatchBuilder, a: &Article) {
         b.str(Some(a.paragraph_text(p)));
         b.i32(Some(p.word_count as i32));
         b.i32(Some(n));
+        let t = a.scores.paragraph_tone.get(i);
+        b.f32(t.map(|t| t.score()));
+        b.f32(t.map(|t| t.confidence()));
     }
 }

@@ -21,6 +21,7 @@ pub const TABLE: Table = Table {
         col("speaker_affiliation", Utf8, true, "The state or organisation the speaker belongs to."),
         col("speaker_role", Utf8, true, "The role phrase as written (`Chinese Defense Ministry spokesperson`)."),
         col("cue", Utf8, true, "The reporting verb or phrase (`said`, `stated`, `according to`, `stating`)."),
+        col("tone", Float32, true, "Tone of the quoted words in [-1, 1] (as `sentences.tone`)."),
     ],
 };
 
@@ -40,5 +41,6 @@ pub fn push(b: &mut BatchBuilder, a: &Article) {
         b.str(q.speaker_affiliation.as_deref());
         b.str(q.speaker_role.as_deref());
         b.str(q.cue.as_deref());
+        b.f32(a.scores.quote_tone.get(i).map(|t| t.score()));
     }
 }

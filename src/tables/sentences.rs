@@ -35,6 +35,9 @@ pub const TABLE: Table = Table {
         ),
         col("text", Text, false, "The sentence's text."),
         col("word_count", Int32, false, "Words in the sentence."),
+        col("tone", Float32, true, "Tone in [-1, 1]: (pos - neg) / (pos + neg + 1) over the sentence's valence cues after negation, boosters, contrast and question rules."),
+        col("tone_confidence", Float32, true, "Confidence in `tone`, in [0, 1] (hedges and questions lower it)."),
+        col("tone_cues", ListUtf8, true, "The words that moved `tone`, strongest first."),
     ],
 };
 
@@ -48,5 +51,14 @@ pub fn push(b: &mut BatchBuilder, a: &Article) {
         b.i32(Some(s.span.end as i32));
         b.str(Some(a.sentence_text(s)));
         b.i32(Some(s.word_count as i32));
+        let t = a.scores.sentence_tone.get(i);
+        b.f32(t.map(|t| t.score()));
+        b.f32(t.map(|t| t.confidence()));
+        if t.is_some() {
+            let cues = crate::score::cue_words(&a.body, a.scores.cues_of(i).iter().copied(), 16);
+            b.strs(&cues);
+        } else {
+            b.null_list();
+        }
     }
 }
