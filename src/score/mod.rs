@@ -9,6 +9,7 @@
 pub mod lexicon;
 pub mod relations;
 pub mod stance;
+pub mod text;
 pub mod tokens;
 pub mod tone;
 

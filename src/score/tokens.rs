@@ -68,10 +68,25 @@ impl Tokens {
     /// Tokenises `text` (whose first byte is at `base` in the caller's coordinates) and appends.
     pub fn push_text(&mut self, text: &str, base: usize) {
         let mut word: Option<(usize, u32)> = None; // (start byte, lower start)
+                                                   // Inside a hashtag, camel case separates words (`#NotReadyForHillary`), which is how
+                                                   // tweets write phrases; elsewhere `McDonald` or `iPhone` stay whole.
+        let mut hashtag = false;
+        let mut prev_lower = false;
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let c = fold(c);
             if c.is_alphanumeric() {
+                if hashtag && prev_lower && c.is_uppercase() {
+                    if let Some((s, ls)) = word.take() {
+                        self.toks.push(Tok {
+                            start: base + s,
+                            end: base + i,
+                            lo: (ls, self.lower.len() as u32),
+                            kind: TokKind::Word,
+                        });
+                    }
+                }
+                prev_lower = c.is_lowercase();
                 if word.is_none() {
                     word = Some((i, self.lower.len() as u32));
                 }
@@ -97,6 +112,8 @@ impl Tokens {
                     kind: TokKind::Word,
                 });
             }
+            hashtag = c == '#';
+            prev_lower = false;
             if matches!(
                 c,
                 ',' | ';'
@@ -177,6 +194,14 @@ mod tests {
                 "japan's", "pm", "doesn't", "<—>", "sino", "japanese", "ties", "<,>", "<“>", "now",
                 "<”>"
             ]
+        );
+    }
+
+    #[test]
+    fn hashtags_split_at_camel_case() {
+        assert_eq!(
+            words("#NotReadyForHillary McDonald #blessed"),
+            ["not", "ready", "for", "hillary", "mcdonald", "blessed"]
         );
     }
 

@@ -6,7 +6,10 @@
 //! - a turn (`but`, `however`) shrinks what came before in the sentence and grows what follows; a
 //!   concessive (`although`, `despite`) shrinks the clause it opens and grows the clause after it;
 //! - hedges (`could`, `might`) do not change the sign, they lower the confidence;
-//! - a question asserts nothing: its valence counts half, at lower confidence;
+//! - a negator with nothing to negate still leans negative (a quarter of its weight);
+//! - a question asserts nothing: its valence counts half, at lower confidence; but a question
+//!   opened by a challenge (`why`, `how can`: the `question` modifiers) objects, and counts as their
+//!   weight;
 //! - the caller can exclude tokens (slogans in quotation marks are not the author's own voice).
 //!
 //! Scores are `(pos - neg) / (pos + neg + ALPHA)`: in [-1, 1], near 0 for balanced or thin
@@ -113,6 +116,10 @@ pub fn score_span(
     let mut after_clause: Option<f32> = None;
     let mut neg_left = 0u32;
     let mut neg_w = 1.0f32;
+    // The negator in force and whether it has negated a word yet: a negation with nothing to
+    // negate (`I don't want her as president`) still leans negative.
+    let mut neg_at: Option<(usize, usize, bool)> = None;
+    let mut rhetorical: Option<(usize, usize, f32)> = None;
     let mut boost = 0.0f32;
     let mut boost_left = 0u32;
     let mut i = a;
@@ -123,6 +130,7 @@ pub fn score_span(
                 tone.question = true;
             }
             if is_clause_break(tok.kind) {
+                bare_negation(&mut neg_at, neg_w, cues);
                 neg_left = 0;
                 boost_left = 0;
                 if let Some(f) = after_clause.take() {
@@ -135,8 +143,10 @@ pub fn score_span(
         if let Some((n, m)) = t_modifier(lex, t, i, b) {
             match m.kind {
                 ModKind::Negator => {
+                    bare_negation(&mut neg_at, neg_w, cues);
                     neg_left = NEGATION_SCOPE;
                     neg_w = m.weight;
+                    neg_at = Some((i, n, false));
                 }
                 ModKind::Intensifier | ModKind::Dampener => {
                     boost = m.weight;
@@ -155,7 +165,11 @@ pub fn score_span(
                     after_clause = Some(2.0 - m.weight);
                 }
                 ModKind::Hedge => tone.hedge = tone.hedge.min(m.weight),
-                ModKind::Question => tone.question = true,
+                ModKind::Question => {
+                    if rhetorical.is_none() {
+                        rhetorical = Some((i, n, m.weight));
+                    }
+                }
                 ModKind::Reporting => {}
             }
             i += n;
@@ -172,6 +186,9 @@ pub fn score_span(
                     }
                     if neg_left > 0 {
                         val *= neg_w;
+                        if let Some(at) = neg_at.as_mut() {
+                            at.2 = true;
+                        }
                     }
                     cues.push(Cue {
                         tok: i as u32,
@@ -183,10 +200,22 @@ pub fn score_span(
             }
         }
         neg_left = neg_left.saturating_sub(n as u32);
+        if neg_left == 0 {
+            bare_negation(&mut neg_at, neg_w, cues);
+        }
         boost_left = boost_left.saturating_sub(n as u32);
         i += n;
     }
+    bare_negation(&mut neg_at, neg_w, cues);
     let q = if tone.question { QUESTION } else { 1.0 };
+    // A question opened by a challenge (`why`, `how can`) asks nothing: it objects.
+    if let (true, Some((at, n, w))) = (tone.question, rhetorical) {
+        cues.push(Cue {
+            tok: at as u32,
+            len: n as u32,
+            value: w / QUESTION,
+        });
+    }
     for c in &mut cues[first..] {
         c.value *= q;
         if c.value > 0.0 {
@@ -198,6 +227,22 @@ pub fn score_span(
         }
     }
     tone
+}
+
+/// Valence of a negator that found nothing to negate, as a share of its weight.
+const BARE_NEGATION: f32 = 0.25;
+
+fn bare_negation(at: &mut Option<(usize, usize, bool)>, w: f32, cues: &mut Vec<Cue>) {
+    if let Some((i, n, used)) = at.take() {
+        // Weight 1 marks phrases that only look like negation (`not only`, `no doubt`).
+        if !used && w < 0.0 {
+            cues.push(Cue {
+                tok: i as u32,
+                len: n as u32,
+                value: BARE_NEGATION * w,
+            });
+        }
+    }
 }
 
 fn t_modifier<'l>(

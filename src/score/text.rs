@@ -1,0 +1,268 @@
+//! The lexicon scorer on a bare text and a free-text target (a tweet and `Hillary Clinton`, a news
+//! sentence and the span of the person it mentions, a comment and a topic): what `stancemill eval`
+//! measures, with the same rules the pipeline applies to articles.
+//!
+//! Without mentions from the gazetteer, the target is found by its own words: a token matches a
+//! target word when they share a stem (the first six letters, or the whole word when shorter), so
+//! `abortions` finds `Legalization of Abortion` and `feminists` finds `Feminist Movement`. The
+//! stance is then scored around those tokens exactly as around a mention in an article; when the
+//! text never names the target, its overall tone stands in, at lower confidence.
+
+use super::lexicon::PhraseMap;
+use super::tokens::{entry_words, is_clause_break, TokKind, Tokens};
+use super::tone::{self, Cue};
+use super::{Label, Scorer};
+
+/// Words too common to identify a target.
+const STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
+    "or", "the", "to", "with", "movement", "real", "concern", "should", "we", "be", "this", "that",
+];
+/// Weight of the whole text's tone next to the cues around the target.
+const BACKGROUND: f32 = 0.35;
+
+/// A judgement of a text toward a target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextJudgement {
+    /// Score in [-1, 1].
+    pub score: f32,
+    /// Label from the pipeline's thresholds.
+    pub label: Label,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+    /// Whether the target was found in the text.
+    pub target_found: bool,
+    /// The cue words, strongest first.
+    pub cues: Vec<String>,
+}
+
+fn stem(w: &str) -> &str {
+    match w.char_indices().nth(6) {
+        Some((i, _)) => &w[..i],
+        None => w,
+    }
+}
+
+impl Scorer {
+    /// Tone of a whole text.
+    pub fn tone_of(&self, text: &str) -> TextJudgement {
+        let mut t = Tokens::default();
+        t.push_text(text, 0);
+        let mut cues = Vec::new();
+        let tone = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut cues);
+        let score = tone.score();
+        TextJudgement {
+            score,
+            label: self.config.label(score),
+            confidence: tone.confidence(),
+            target_found: false,
+            cues: words(text, &t, &cues),
+        }
+    }
+
+    /// Stance of `text` toward `target`; `span` (byte range) marks the target when the data gives it.
+    pub fn stance_of(
+        &self,
+        text: &str,
+        target: &str,
+        span: Option<(usize, usize)>,
+    ) -> TextJudgement {
+        let mut t = Tokens::default();
+        t.push_text(text, 0);
+        let mut tone_cues = Vec::new();
+        let whole = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut tone_cues);
+        let hits: Vec<(usize, usize)> = match span {
+            Some((a, b)) => {
+                let ta = t.first_at(a);
+                vec![(ta, t.first_at(b).max(ta + 1).min(t.len()))]
+            }
+            None => find_target(&t, target),
+        };
+        let mut found: Vec<Cue> = Vec::new();
+        let window = self.config.window;
+        for &(ht, he) in &hits {
+            let lo = ht.saturating_sub(window);
+            let hi = (he + window).min(t.len());
+            let dist = |c: usize, len: usize| {
+                if c >= he {
+                    c - he
+                } else {
+                    ht.saturating_sub(c + len)
+                }
+            };
+            let near = |d: usize| 1.0 / (1.0 + d as f32 / 4.0);
+            for c in &tone_cues {
+                let (ct, cl) = (c.tok as usize, c.len as usize);
+                if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
+                    continue;
+                }
+                push_max(
+                    &mut found,
+                    Cue {
+                        value: c.value * near(dist(ct, cl)),
+                        ..*c
+                    },
+                );
+            }
+            let mut j = ht.saturating_sub(6);
+            while j < ht {
+                if let Some((n, cue)) = self.lex.stance.longest(&t, j) {
+                    if j + n <= ht && (j + n..ht).all(|k| !is_clause_break(t.toks[k].kind)) {
+                        let mut v = if cue.favor { cue.weight } else { -cue.weight };
+                        if let Some(w) = tone::negation_before(&self.lex, &t, j, 0) {
+                            v *= -w.abs();
+                        }
+                        push_max(
+                            &mut found,
+                            Cue {
+                                tok: j as u32,
+                                len: n as u32,
+                                value: v,
+                            },
+                        );
+                        j += n;
+                        continue;
+                    }
+                }
+                j += 1;
+            }
+        }
+        let (mut pos, mut neg) = (0.0f32, 0.0f32);
+        for c in &found {
+            if c.value > 0.0 {
+                pos += c.value;
+            } else {
+                neg -= c.value;
+            }
+        }
+        let share = if hits.is_empty() { 1.0 } else { BACKGROUND };
+        pos += whole.pos * share;
+        neg += whole.neg * share;
+        let score = tone::polarity(pos, neg);
+        let mut all = found.clone();
+        if hits.is_empty() {
+            all = tone_cues.clone();
+        }
+        all.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+        TextJudgement {
+            score,
+            label: self.config.label(score),
+            confidence: tone::confidence(pos + neg, whole.hedge)
+                * if hits.is_empty() { 0.6 } else { 1.0 },
+            target_found: !hits.is_empty(),
+            cues: words(text, &t, &all),
+        }
+    }
+}
+
+fn push_max(found: &mut Vec<Cue>, c: Cue) {
+    match found
+        .iter_mut()
+        .find(|x| x.tok < c.tok + c.len && c.tok < x.tok + x.len)
+    {
+        Some(x) if x.value.abs() < c.value.abs() => *x = c,
+        Some(_) => {}
+        None => found.push(c),
+    }
+}
+
+fn words(text: &str, t: &Tokens, cues: &[Cue]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in cues {
+        let a = t.toks[c.tok as usize].start;
+        let b = t.toks[(c.tok + c.len - 1) as usize].end;
+        let w = text[a..b].to_string();
+        if !out.contains(&w) {
+            out.push(w);
+        }
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
+/// Token ranges where the target's own words occur (hashtags and handles included: `#hillary`,
+/// `@HillaryClinton` are tokens `hillary`, `hillaryclinton`).
+fn find_target(t: &Tokens, target: &str) -> Vec<(usize, usize)> {
+    let words: Vec<String> = entry_words(target)
+        .into_iter()
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .collect();
+    let joined: String = words.concat();
+    let stems: Vec<&str> = words.iter().map(|w| stem(w)).collect();
+    let mut phrase = PhraseMap::default();
+    phrase.insert(&words, ());
+    let mut hits = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        if t.toks[i].kind != TokKind::Word {
+            i += 1;
+            continue;
+        }
+        if let Some((n, _)) = phrase.longest(t, i) {
+            hits.push((i, i + n));
+            i += n;
+            continue;
+        }
+        let w = t.word(i);
+        let hit = stems.iter().any(|s| s.len() >= 3 && w.starts_with(s))
+            || (joined.len() >= 6 && w.contains(joined.as_str()));
+        if hit {
+            hits.push((i, i + 1));
+        }
+        i += 1;
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::Pipeline;
+    use crate::score::{Label, Scorer};
+
+    fn scorer() -> Scorer {
+        let p = Pipeline::builtin();
+        Scorer::new(&p.score, p.lexicons.clone())
+    }
+
+    #[test]
+    fn stance_around_the_target_words() {
+        let s = scorer();
+        let j = s.stance_of(
+            "I strongly oppose abortions in every case.",
+            "Legalization of Abortion",
+            None,
+        );
+        assert!(j.target_found);
+        assert_eq!(j.label, Label::Against, "{j:?}");
+        let j = s.stance_of(
+            "We support #feminists and their brave fight.",
+            "Feminist Movement",
+            None,
+        );
+        assert_eq!(j.label, Label::Favor, "{j:?}");
+    }
+
+    #[test]
+    fn a_span_marks_the_target_and_the_window_decides() {
+        let s = scorer();
+        let text =
+            "The minister praised Smith, while critics condemned the reckless plan of Jones.";
+        let smith = text.find("Smith").unwrap();
+        let jones = text.find("Jones").unwrap();
+        let a = s.stance_of(text, "Smith", Some((smith, smith + 5)));
+        let b = s.stance_of(text, "Jones", Some((jones, jones + 5)));
+        assert!(a.score > b.score, "{a:?} {b:?}");
+        assert_eq!(b.label, Label::Against);
+    }
+
+    #[test]
+    fn without_the_target_the_tone_stands_in_at_lower_confidence() {
+        let s = scorer();
+        let j = s.stance_of("What a wonderful, hopeful day.", "Atheism", None);
+        assert!(!j.target_found);
+        assert_eq!(j.label, Label::Favor);
+        assert!(j.confidence < s.tone_of("What a wonderful, hopeful day.").confidence);
+    }
+}
