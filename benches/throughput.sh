@@ -19,6 +19,8 @@
 #   BENCH_THREADS  thread counts, space-separated                     [1 2]
 #   BENCH_CORPORA  corpora, space-separated, replacing the default
 #                  [../shared/data/bbc bench-output/corpus-${BENCH_MB}mb]
+#   BENCH_PIPELINE --pipeline for the runs, e.g. benches/no-scoring.toml to measure what
+#                  scoring costs                                      [the built-in default]
 #
 # Exit codes 0 (all files became documents) and 1 (some files rejected) of stancemill count as
 # success; anything else stops the benchmark.
@@ -75,6 +77,7 @@ done
 run_once() {
     local corpus=$1 threads=$2 quiet=$3 errlog=$4
     local args=(run "$corpus" --output "$OUT" --overwrite --threads "$threads")
+    [[ -n ${BENCH_PIPELINE:-} ]] && args+=(--pipeline "$BENCH_PIPELINE")
     [[ $quiet == quiet ]] && args+=(--quiet)
     local t0 t1
     t0=$(date +%s%N)

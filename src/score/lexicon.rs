@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::tokens::{entry_words, TokKind, Tokens};
+use super::tokens::{entry_words, Tokens};
 use crate::article::FxHashMap;
 
 /// The shipped lexicon files, by name.
@@ -30,53 +30,82 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// The words after the first of a multi-word entry, with the entry's value.
-type Continuations<V> = Vec<(Box<[Box<str>]>, V)>;
+/// The words of every lexicon entry, numbered.
+#[derive(Clone, Debug, Default)]
+pub struct Vocab {
+    map: FxHashMap<Box<str>, u32>,
+}
 
-/// Longest-match lookup of one- and multi-word entries.
+impl Vocab {
+    /// The id of a word, if any entry uses it.
+    pub fn get(&self, w: &str) -> Option<u32> {
+        self.map.get(w).copied()
+    }
+
+    /// The id of a word, numbering it when new.
+    pub fn intern(&mut self, w: &str) -> u32 {
+        let n = self.map.len() as u32;
+        *self.map.entry(w.into()).or_insert(n)
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// The words after the first of a multi-word entry (as ids), with the entry's value.
+type Continuations<V> = Vec<(Box<[u32]>, V)>;
+
+/// Longest-match lookup of one- and multi-word entries, by word id.
 #[derive(Clone, Debug)]
 pub struct PhraseMap<V> {
-    first: FxHashMap<Box<str>, Continuations<V>>,
+    first: Vec<Continuations<V>>,
     len: usize,
 }
 
 impl<V> Default for PhraseMap<V> {
     fn default() -> Self {
         PhraseMap {
-            first: FxHashMap::default(),
+            first: Vec::new(),
             len: 0,
         }
     }
 }
 
 impl<V: Clone> PhraseMap<V> {
-    /// Adds or replaces an entry given as its words.
-    pub fn insert(&mut self, words: &[String], v: V) {
-        let Some((head, rest)) = words.split_first() else {
+    /// Adds or replaces an entry given as its word ids.
+    pub fn insert(&mut self, ids: &[u32], v: V) {
+        let Some((&head, rest)) = ids.split_first() else {
             return;
         };
-        let list = self.first.entry(head.as_str().into()).or_default();
-        let rest: Box<[Box<str>]> = rest.iter().map(|w| w.as_str().into()).collect();
-        if let Some(slot) = list.iter_mut().find(|(r, _)| *r == rest) {
+        if self.first.len() <= head as usize {
+            self.first.resize_with(head as usize + 1, Vec::new);
+        }
+        let list = &mut self.first[head as usize];
+        if let Some(slot) = list.iter_mut().find(|(r, _)| **r == *rest) {
             slot.1 = v;
             return;
         }
         self.len += 1;
         // Longest continuation first, so the first match found is the longest.
         let at = list.partition_point(|(r, _)| r.len() >= rest.len());
-        list.insert(at, (rest, v));
+        list.insert(at, (rest.into(), v));
     }
 
     /// Removes an entry.
-    pub fn remove(&mut self, words: &[String]) {
-        let Some((head, rest)) = words.split_first() else {
+    pub fn remove(&mut self, ids: &[u32]) {
+        let Some((&head, rest)) = ids.split_first() else {
             return;
         };
-        if let Some(list) = self.first.get_mut(head.as_str()) {
+        if let Some(list) = self.first.get_mut(head as usize) {
             let before = list.len();
-            list.retain(|(r, _)| {
-                r.len() != rest.len() || r.iter().zip(rest).any(|(a, b)| **a != **b)
-            });
+            list.retain(|(r, _)| **r != *rest);
             self.len -= before - list.len();
         }
     }
@@ -91,32 +120,17 @@ impl<V: Clone> PhraseMap<V> {
         self.len == 0
     }
 
-    /// The longest entry starting at word token `i` (multi-word entries may not cross punctuation),
-    /// with the number of tokens it covers. A possessive (`japan's`) also matches its stem.
+    /// The longest entry starting at token `i` (multi-word entries may not cross punctuation),
+    /// with the number of tokens it covers.
     pub fn longest(&self, t: &Tokens, i: usize) -> Option<(usize, &V)> {
-        if t.toks[i].kind != TokKind::Word {
-            return None;
-        }
-        let w = t.word(i);
-        let list = match self.first.get(w) {
-            Some(l) => l,
-            None => {
-                let stem = w.strip_suffix("'s")?;
-                return self
-                    .first
-                    .get(stem)?
-                    .iter()
-                    .find(|(r, _)| r.is_empty())
-                    .map(|(_, v)| (1, v));
-            }
-        };
+        let id = *t.ids.get(i)?;
+        let list = self.first.get(id as usize)?;
         'outer: for (rest, v) in list {
-            if i + rest.len() >= t.len() {
+            if i + rest.len() >= t.ids.len() {
                 continue;
             }
             for (k, r) in rest.iter().enumerate() {
-                let j = i + 1 + k;
-                if t.toks[j].kind != TokKind::Word || t.word(j) != &**r {
+                if t.ids[i + 1 + k] != *r {
                     continue 'outer;
                 }
             }
@@ -186,6 +200,8 @@ pub struct Lexicons {
     pub relations: PhraseMap<RelationCue>,
     /// Stance cues.
     pub stance: PhraseMap<StanceCue>,
+    /// Every word of every entry.
+    pub vocab: Vocab,
     /// Hash of every source text read, in order (part of the pipeline hash).
     pub digest: u64,
 }
@@ -251,12 +267,15 @@ impl Lexicons {
                 continue;
             };
             if let Some(t) = term.trim().strip_prefix('!') {
-                let words = entry_words(t);
-                match which {
-                    "valence" => self.valence.remove(&words),
-                    "modifiers" => self.modifiers.remove(&words),
-                    "relations" => self.relations.remove(&words),
-                    _ => self.stance.remove(&words),
+                let ids: Option<Vec<u32>> =
+                    entry_words(t).iter().map(|w| self.vocab.get(w)).collect();
+                if let Some(words) = ids {
+                    match which {
+                        "valence" => self.valence.remove(&words),
+                        "modifiers" => self.modifiers.remove(&words),
+                        "relations" => self.relations.remove(&words),
+                        _ => self.stance.remove(&words),
+                    }
                 }
                 continue;
             }
@@ -265,6 +284,7 @@ impl Lexicons {
                 errors.push(err(format!("`{term}` has no words")));
                 continue;
             }
+            let words: Vec<u32> = words.iter().map(|w| self.vocab.intern(w)).collect();
             let want = match which {
                 "valence" => 2,
                 "modifiers" | "stance" => 3,
@@ -387,6 +407,12 @@ impl Lexicons {
         }
     }
 
+    /// Tokenises `text` (first byte at `base`) into `t` with word ids from the vocabulary.
+    pub fn tokenize(&self, text: &str, base: usize, t: &mut Tokens) {
+        t.push_text(text, base);
+        t.intern(|w| self.vocab.get(w));
+    }
+
     /// The shipped lexicons.
     pub fn builtin() -> Lexicons {
         let all: Vec<(String, Vec<String>)> = BUILTIN
@@ -401,35 +427,46 @@ impl Lexicons {
 mod tests {
     use super::*;
 
-    fn toks(s: &str) -> Tokens {
+    fn map(entries: &[(&str, i32)]) -> (Vocab, PhraseMap<i32>) {
+        let mut v = Vocab::default();
+        let mut m = PhraseMap::default();
+        for (e, x) in entries {
+            let ids: Vec<u32> = entry_words(e).iter().map(|w| v.intern(w)).collect();
+            m.insert(&ids, *x);
+        }
+        (v, m)
+    }
+
+    fn toks(v: &Vocab, s: &str) -> Tokens {
         let mut t = Tokens::default();
         t.push_text(s, 0);
+        t.intern(|w| v.get(w));
         t
     }
 
     #[test]
     fn longest_entry_wins_and_possessives_match_their_stem() {
-        let mut m = PhraseMap::default();
-        m.insert(&entry_words("mistrust"), 1);
-        m.insert(&entry_words("deep mistrust"), 2);
-        m.insert(&entry_words("deep"), 3);
-        let t = toks("a deep mistrust, deep. Mistrust's");
+        let (v, mut m) = map(&[("mistrust", 1), ("deep mistrust", 2), ("deep", 3)]);
+        let t = toks(&v, "a deep mistrust, deep. Mistrust's");
         assert_eq!(m.longest(&t, 1), Some((2, &2)));
         assert_eq!(m.longest(&t, 4), Some((1, &3)));
         assert_eq!(m.longest(&t, 6), Some((1, &1)));
         assert_eq!(m.longest(&t, 0), None);
-        m.remove(&entry_words("deep mistrust"));
+        let ids: Vec<u32> = ["deep", "mistrust"]
+            .iter()
+            .map(|w| v.get(w).unwrap())
+            .collect();
+        m.remove(&ids);
         assert_eq!(m.longest(&t, 1), Some((1, &3)));
         assert_eq!(m.len(), 2);
     }
 
     #[test]
     fn multi_word_entries_do_not_cross_punctuation_or_the_end() {
-        let mut m = PhraseMap::default();
-        m.insert(&entry_words("cut ties"), 1);
-        assert_eq!(m.longest(&toks("cut, ties"), 0), None);
-        assert_eq!(m.longest(&toks("cut"), 0), None);
-        assert_eq!(m.longest(&toks("cut ties"), 0), Some((2, &1)));
+        let (v, m) = map(&[("cut ties", 1)]);
+        assert_eq!(m.longest(&toks(&v, "cut, ties"), 0), None);
+        assert_eq!(m.longest(&toks(&v, "cut"), 0), None);
+        assert_eq!(m.longest(&toks(&v, "cut ties"), 0), Some((2, &1)));
     }
 
     #[test]
@@ -456,7 +493,8 @@ mod tests {
         let mut l = Lexicons::default();
         l.add("valence", "a", "good\t0.5\nparty\t0.3\n").unwrap();
         l.add("valence", "b", "good\t0.8\n!party\n").unwrap();
-        let t = toks("good party");
+        let mut t = Tokens::default();
+        l.tokenize("good party", 0, &mut t);
         assert_eq!(l.valence.longest(&t, 0), Some((1, &0.8)));
         assert_eq!(l.valence.longest(&t, 1), None);
     }
@@ -467,7 +505,8 @@ mod tests {
         assert!(l.valence.len() > 3000, "{}", l.valence.len());
         assert!(l.relations.len() > 200);
         assert!(l.stance.len() > 100);
-        let t = toks("not");
+        let mut t = Tokens::default();
+        l.tokenize("not", 0, &mut t);
         assert_eq!(l.modifiers.longest(&t, 0).unwrap().1.kind, ModKind::Negator);
     }
 }

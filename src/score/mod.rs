@@ -304,8 +304,28 @@ thread_local! {
 impl Scorer {
     /// Builds the scorer (lexicons are read and checked when the pipeline is loaded).
     pub fn new(config: &ScoreConfig, lex: Arc<Lexicons>) -> Scorer {
+        // Topic terms are matched like lexicon entries, so their words need ids too.
+        let topic_words: Vec<String> = config
+            .targets
+            .iter()
+            .filter_map(|t| match &t.kind {
+                TargetKind::Topic(terms) => Some(terms),
+                _ => None,
+            })
+            .flatten()
+            .flat_map(|term| tokens::entry_words(term))
+            .collect();
+        let lex = if topic_words.iter().all(|w| lex.vocab.get(w).is_some()) {
+            lex
+        } else {
+            let mut l = (*lex).clone();
+            for w in &topic_words {
+                l.vocab.intern(w);
+            }
+            Arc::new(l)
+        };
         Scorer {
-            stance: stance::StanceScorer::new(config),
+            stance: stance::StanceScorer::new(config, &lex),
             config: config.clone(),
             lex,
         }
@@ -319,7 +339,7 @@ impl Scorer {
         TOKENS.with(|t| {
             let mut t = t.borrow_mut();
             t.clear();
-            t.push_text(&a.body, 0);
+            self.lex.tokenize(&a.body, 0, &mut t);
             let ctx = self.tone(a, &t);
             if self.config.stance {
                 a.scores.stances = self.stance.score(self, a, &t, &ctx);

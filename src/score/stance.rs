@@ -51,7 +51,7 @@ struct Acc {
 
 impl StanceScorer {
     /// Compiles the declared targets.
-    pub fn new(c: &ScoreConfig) -> StanceScorer {
+    pub fn new(c: &ScoreConfig, lex: &super::lexicon::Lexicons) -> StanceScorer {
         let mut s = StanceScorer {
             topics: PhraseMap::default(),
             ids: Vec::new(),
@@ -66,7 +66,11 @@ impl StanceScorer {
                 TargetKind::Pair(a, b) => s.pairs.push((a.clone(), b.clone(), i)),
                 TargetKind::Topic(terms) => {
                     for term in terms {
-                        s.topics.insert(&entry_words(term), i);
+                        let ids: Option<Vec<u32>> =
+                            entry_words(term).iter().map(|w| lex.vocab.get(w)).collect();
+                        if let Some(ids) = ids {
+                            s.topics.insert(&ids, i);
+                        }
                     }
                 }
             }

@@ -8,7 +8,6 @@
 //! stance is then scored around those tokens exactly as around a mention in an article; when the
 //! text never names the target, its overall tone stands in, at lower confidence.
 
-use super::lexicon::PhraseMap;
 use super::tokens::{entry_words, is_clause_break, TokKind, Tokens};
 use super::tone::{self, Cue};
 use super::{Label, Scorer};
@@ -47,7 +46,7 @@ impl Scorer {
     /// Tone of a whole text.
     pub fn tone_of(&self, text: &str) -> TextJudgement {
         let mut t = Tokens::default();
-        t.push_text(text, 0);
+        self.lex.tokenize(text, 0, &mut t);
         let mut cues = Vec::new();
         let tone = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut cues);
         let score = tone.score();
@@ -68,7 +67,7 @@ impl Scorer {
         span: Option<(usize, usize)>,
     ) -> TextJudgement {
         let mut t = Tokens::default();
-        t.push_text(text, 0);
+        self.lex.tokenize(text, 0, &mut t);
         let mut tone_cues = Vec::new();
         let whole = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut tone_cues);
         let hits: Vec<(usize, usize)> = match span {
@@ -191,8 +190,6 @@ fn find_target(t: &Tokens, target: &str) -> Vec<(usize, usize)> {
         .collect();
     let joined: String = words.concat();
     let stems: Vec<&str> = words.iter().map(|w| stem(w)).collect();
-    let mut phrase = PhraseMap::default();
-    phrase.insert(&words, ());
     let mut hits = Vec::new();
     let mut i = 0;
     while i < t.len() {
@@ -200,7 +197,11 @@ fn find_target(t: &Tokens, target: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        if let Some((n, _)) = phrase.longest(t, i) {
+        let n = words.len();
+        let whole = n > 1
+            && i + n <= t.len()
+            && (0..n).all(|k| t.toks[i + k].kind == TokKind::Word && t.word(i + k) == words[k]);
+        if whole {
             hits.push((i, i + n));
             i += n;
             continue;

@@ -26,6 +26,9 @@ pub struct Tok {
     pub kind: TokKind,
 }
 
+/// Id of a token whose word is in no lexicon (and of punctuation).
+pub const NO_ID: u32 = u32::MAX;
+
 /// A reusable token buffer: one per worker, cleared per text, so scoring allocates nothing per word.
 #[derive(Debug, Default)]
 pub struct Tokens {
@@ -33,6 +36,9 @@ pub struct Tokens {
     pub lower: String,
     /// The tokens, in order.
     pub toks: Vec<Tok>,
+    /// Each token's word id in the lexicons' vocabulary ([`NO_ID`] when none): one hash lookup per
+    /// token, after which every lexicon is matched by indexing.
+    pub ids: Vec<u32>,
 }
 
 fn fold(c: char) -> char {
@@ -47,6 +53,23 @@ impl Tokens {
     pub fn clear(&mut self) {
         self.lower.clear();
         self.toks.clear();
+        self.ids.clear();
+    }
+
+    /// Looks up the word ids of the tokens added since the last call. A possessive (`japan's`)
+    /// takes its stem's id when the whole form is not a word of its own.
+    pub fn intern(&mut self, lookup: impl Fn(&str) -> Option<u32>) {
+        for i in self.ids.len()..self.toks.len() {
+            let id = if self.toks[i].kind == TokKind::Word {
+                let w = self.word(i);
+                lookup(w)
+                    .or_else(|| w.strip_suffix("'s").and_then(&lookup))
+                    .unwrap_or(NO_ID)
+            } else {
+                NO_ID
+            };
+            self.ids.push(id);
+        }
     }
 
     /// The lowercased text of token `i`.
@@ -75,8 +98,19 @@ impl Tokens {
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let c = fold(c);
-            if c.is_alphanumeric() {
-                if hashtag && prev_lower && c.is_uppercase() {
+            // ASCII first: news text is mostly ASCII and the Unicode tables cost a lookup per char.
+            let alnum = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            if alnum {
+                let upper = if c.is_ascii() {
+                    c.is_ascii_uppercase()
+                } else {
+                    c.is_uppercase()
+                };
+                if hashtag && prev_lower && upper {
                     if let Some((s, ls)) = word.take() {
                         self.toks.push(Tok {
                             start: base + s,
@@ -86,12 +120,14 @@ impl Tokens {
                         });
                     }
                 }
-                prev_lower = c.is_lowercase();
+                prev_lower = !upper;
                 if word.is_none() {
                     word = Some((i, self.lower.len() as u32));
                 }
-                for l in c.to_lowercase() {
-                    self.lower.push(l);
+                if c.is_ascii() {
+                    self.lower.push(c.to_ascii_lowercase());
+                } else {
+                    self.lower.extend(c.to_lowercase());
                 }
                 continue;
             }

@@ -296,10 +296,11 @@ mod tests {
     }
 
     fn run(s: &str) -> (Tone, Vec<Cue>) {
+        let l = lex();
         let mut t = Tokens::default();
-        t.push_text(s, 0);
+        l.tokenize(s, 0, &mut t);
         let mut cues = Vec::new();
-        let tone = score_span(&lex(), &t, 0, t.len(), |_| false, &mut cues);
+        let tone = score_span(&l, &t, 0, t.len(), |_| false, &mut cues);
         (tone, cues)
     }
 
@@ -345,10 +346,11 @@ mod tests {
 
     #[test]
     fn skipped_tokens_do_not_count() {
+        let l = lex();
         let mut t = Tokens::default();
-        t.push_text("good “great” bad", 0);
+        l.tokenize("good “great” bad", 0, &mut t);
         let mut cues = Vec::new();
-        let tone = score_span(&lex(), &t, 0, t.len(), |b| (5..13).contains(&b), &mut cues);
+        let tone = score_span(&l, &t, 0, t.len(), |b| (5..13).contains(&b), &mut cues);
         assert_eq!((tone.pos, tone.neg), (0.5, 0.5));
     }
 
@@ -356,7 +358,7 @@ mod tests {
     fn negation_before_a_cue() {
         let l = lex();
         let mut t = Tokens::default();
-        t.push_text("they did not sign it, sign", 0);
+        l.tokenize("they did not sign it, sign", 0, &mut t);
         assert_eq!(negation_before(&l, &t, 3, 0), Some(-0.74));
         assert_eq!(negation_before(&l, &t, 6, 0), None);
     }
