@@ -200,18 +200,32 @@ impl Mentions {
         let mut out = Vec::new();
         let Some(ac) = &self.ac else { return out };
         let mut pos = 0;
+        // Whether `pos` is known to be a boundary (saves looking back at the character before).
+        let mut at_boundary = true;
         // A match must start on a word boundary, so only positions after a non-alphanumeric
         // character (or the start of the text) are tried, each with an anchored search: the
         // same leftmost-longest match an unanchored search from `pos` would accept.
-        while let Some(s) = next_boundary(text, pos) {
+        loop {
+            let s = if at_boundary && pos < text.len() {
+                pos
+            } else {
+                match next_boundary(text, pos) {
+                    Some(s) => s,
+                    None => break,
+                }
+            };
+            at_boundary = false;
             let word_end = alnum_end(text, s);
             if !self.first_words.may_start(&text.as_bytes()[s..word_end]) {
                 // No name starts with this word, so none can be accepted here (see `FirstWords`).
-                pos = if word_end > s {
-                    word_end
-                } else {
-                    s + text[s..].chars().next().map_or(1, char::len_utf8)
-                };
+                // The character at `word_end` (or at `s`, for an empty word) is no letter or
+                // digit, so the position after it is the next boundary.
+                let c = word_end.max(s);
+                if c >= text.len() {
+                    break;
+                }
+                pos = c + utf8_len(text.as_bytes()[c]);
+                at_boundary = true;
                 continue;
             }
             let Some((pattern_id, e)) = longest_at(ac, text.as_bytes(), s) else {
@@ -404,7 +418,18 @@ impl FirstWords {
     }
 }
 
+/// The length of the UTF-8 character that starts with byte `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
 /// The end of the run of letters and digits that starts at `s`.
+#[inline]
 fn alnum_end(text: &str, s: usize) -> usize {
     let b = text.as_bytes();
     let mut i = s;
