@@ -483,21 +483,21 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
                 s: st,
                 e,
                 t,
-                f: flags(t, words),
+                f: flags(t, &b[st..], words),
             });
         }
     }
     out
 }
 
-/// The `F_*` flags of a word.
-fn flags(t: &str, words: &WordTable) -> u8 {
+/// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
+fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
     let mut f = 0;
     let cap = capitalised(t);
     if cap {
         f |= F_CAP;
     }
-    if let Some((raw, lower)) = pack(t.as_bytes()) {
+    if let Some((raw, lower)) = pack_at(from_t, t.len()) {
         if let Some(w) = words.get(lower) {
             f |= w.flags & F_ROLE;
             // A reporting verb is written in lower case (`Said` opening a sentence is rare).
@@ -516,12 +516,31 @@ fn flags(t: &str, words: &WordTable) -> u8 {
 /// up costs one multiply-hash instead of hashing a string. `None` for long or non-ASCII words,
 /// which are never verbs, roles or titles.
 fn pack(b: &[u8]) -> Option<(u128, u128)> {
-    if b.len() > 16 {
+    pack_at(b, b.len())
+}
+
+/// [`pack`] of `text[..len]`. When 16 bytes of `text` are there, they are read at once and the
+/// bytes past the word masked off, instead of copying a word of variable length.
+fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
+    if len > 16 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    let raw = u128::from_le_bytes(buf);
+    let raw = match text.get(..16) {
+        Some(b16) => {
+            let all = u128::from_le_bytes(b16.try_into().expect("16 bytes"));
+            let mask = if len == 16 {
+                u128::MAX
+            } else {
+                (1u128 << (8 * len)) - 1
+            };
+            all & mask
+        }
+        None => {
+            let mut buf = [0u8; 16];
+            buf[..len].copy_from_slice(&text[..len]);
+            u128::from_le_bytes(buf)
+        }
+    };
     const HIGH: u128 = u128::from_le_bytes([0x80; 16]);
     if raw & HIGH != 0 {
         return None;
