@@ -12,6 +12,8 @@
 
 use std::sync::Arc;
 
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{Article, CharIndex, FxHashMap, Mention, Span, Via};
@@ -49,7 +51,9 @@ enum Target {
 pub struct Mentions {
     enabled: bool,
     actors: Vec<ActorInfo>,
-    ac: Option<AhoCorasick>,
+    ac: Option<NFA>,
+    /// The first words of all patterns (see [`FirstWords`]).
+    first_words: FirstWords,
     patterns: Vec<String>,
     targets: Vec<Target>,
     /// Anchored automaton of institution phrases, and for each phrase its body index.
@@ -138,14 +142,17 @@ impl Mentions {
             }
         }
         let ac = (!patterns.is_empty()).then(|| {
-            // A DFA: a few MB for the whole gazetteer, and one table lookup per byte of text.
-            AhoCorasickBuilder::new()
+            // Searched anchored only, at word starts (see `longest_at`): a contiguous NFA builds in
+            // a few milliseconds (a DFA of the whole gazetteer took ~0.1 s at every start), and an
+            // anchored walk leaves the trie after a byte or two on most words.
+            aho_corasick::nfa::contiguous::Builder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&patterns)
                 .expect("gazetteer automaton")
         });
+        let first_words = FirstWords::new(&patterns);
         // Institutions: every state gets an actor per body, created up front so rows can share ids.
         let mut institution_actor = FxHashMap::default();
         let mut phrases = Vec::new();
@@ -174,6 +181,7 @@ impl Mentions {
             enabled: cfg.enabled,
             actors,
             ac,
+            first_words,
             patterns,
             targets,
             institutions,
@@ -192,13 +200,40 @@ impl Mentions {
         let mut out = Vec::new();
         let Some(ac) = &self.ac else { return out };
         let mut pos = 0;
-        while pos < text.len() {
-            let Some(m) = ac.find(Input::new(text).span(pos..text.len())) else {
-                break;
+        // Whether `pos` is known to be a boundary (saves looking back at the character before).
+        let mut at_boundary = true;
+        // A match must start on a word boundary, so only positions after a non-alphanumeric
+        // character (or the start of the text) are tried, each with an anchored search: the
+        // same leftmost-longest match an unanchored search from `pos` would accept.
+        loop {
+            let s = if at_boundary && pos < text.len() {
+                pos
+            } else {
+                match next_boundary(text, pos) {
+                    Some(s) => s,
+                    None => break,
+                }
             };
-            let (s, e) = (m.start(), m.end());
-            let pattern = &self.patterns[m.pattern().as_usize()];
-            let target = self.targets[m.pattern().as_usize()];
+            at_boundary = false;
+            let word_end = alnum_end(text, s);
+            if !self.first_words.may_start(&text.as_bytes()[s..word_end]) {
+                // No name starts with this word, so none can be accepted here (see `FirstWords`).
+                // The character at `word_end` (or at `s`, for an empty word) is no letter or
+                // digit, so the position after it is the next boundary.
+                let c = word_end.max(s);
+                if c >= text.len() {
+                    break;
+                }
+                pos = c + utf8_len(text.as_bytes()[c]);
+                at_boundary = true;
+                continue;
+            }
+            let Some((pattern_id, e)) = longest_at(ac, text.as_bytes(), s) else {
+                pos = s + text[s..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let pattern = &self.patterns[pattern_id];
+            let target = self.targets[pattern_id];
             let prefix = matches!(
                 target,
                 Target::Actor {
@@ -207,7 +242,7 @@ impl Mentions {
                 }
             );
             // A prefix (`Sino-`) ends in its hyphen, which is the boundary.
-            let ok_bounds = boundary_before(text, s) && (prefix || boundary_after(text, e));
+            let ok_bounds = prefix || boundary_after(text, e);
             let ok = ok_bounds
                 && match target {
                     Target::Exclude => true,
@@ -225,15 +260,8 @@ impl Mentions {
                     }
                 };
             if !ok {
-                pos = if boundary_before(text, s) {
-                    // Try again one character later: a shorter or later name may still match.
-                    s + text[s..].chars().next().map_or(1, char::len_utf8)
-                } else {
-                    // Inside a word (`US` in `thus`): no name starts before the word ends.
-                    s + text[s..]
-                        .find(|c: char| !c.is_alphanumeric())
-                        .unwrap_or(text.len() - s)
-                };
+                // Try again one character later: a later name may still match.
+                pos = s + text[s..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
             pos = e;
@@ -268,9 +296,9 @@ impl Mentions {
         let close = rest.find(')').filter(|&c| c > 0 && c <= 16)?;
         let inner = &rest[..close];
         let ac = self.ac.as_ref()?;
-        let m = ac.find(Input::new(inner).anchored(Anchored::No))?;
-        let same = matches!(self.targets[m.pattern().as_usize()], Target::Actor { actor: a, .. } if a == actor);
-        (m.start() == 0 && m.end() == inner.len() && same).then_some(e + 2 + close + 1)
+        let (pattern_id, end) = longest_at(ac, inner.as_bytes(), 0)?;
+        let same = matches!(self.targets[pattern_id], Target::Actor { actor: a, .. } if a == actor);
+        (end == inner.len() && same).then_some(e + 2 + close + 1)
     }
 
     fn institution_after(&self, text: &str, e: usize, state: u32) -> Option<(usize, u32)> {
@@ -334,6 +362,149 @@ fn institution(state: &ActorInfo, body: &str, phrase: &str) -> ActorInfo {
         kind: ActorKind::Organisation,
         name: Arc::from(format!("{} ({})", phrase, state.name)),
         affiliation: Some(state.id.clone()),
+    }
+}
+
+/// A filter of the patterns' first words (their leading run of letters and digits, ASCII
+/// lower-cased), so that most words of a text are passed over without walking the automaton (a
+/// cache miss or two per word on a gazetteer of thousands of names).
+///
+/// It is exact where it matters: a match that `find` accepts ends on a word boundary or, for a
+/// prefix, at its hyphen, so the text's word at its start is the pattern's first word (ASCII
+/// case aside). A word the filter rejects therefore has no accepted match, and a rejected
+/// longest match changes nothing. False positives only cost a walk.
+#[derive(Debug)]
+struct FirstWords {
+    bits: Vec<u64>,
+    /// Some pattern starts with a character that is not a letter or digit.
+    other_start: bool,
+}
+
+impl FirstWords {
+    const BITS: u32 = 16;
+
+    fn new(patterns: &[String]) -> FirstWords {
+        let mut f = FirstWords {
+            bits: vec![0; (1 << Self::BITS) / 64],
+            other_start: false,
+        };
+        for p in patterns {
+            let w = &p.as_bytes()[..alnum_end(p, 0)];
+            if w.is_empty() {
+                f.other_start = true;
+            } else {
+                let h = Self::hash(w);
+                f.bits[h / 64] |= 1 << (h % 64);
+            }
+        }
+        f
+    }
+
+    fn hash(word: &[u8]) -> usize {
+        let mut h = 0u64;
+        for &b in word {
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        (h >> (64 - Self::BITS)) as usize
+    }
+
+    /// Whether a pattern may start with `word` (a run of letters and digits, maybe empty).
+    fn may_start(&self, word: &[u8]) -> bool {
+        if word.is_empty() {
+            return self.other_start;
+        }
+        let h = Self::hash(word);
+        self.bits[h / 64] & (1 << (h % 64)) != 0
+    }
+}
+
+/// The length of the UTF-8 character that starts with byte `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// The end of the run of letters and digits that starts at `s`.
+#[inline]
+fn alnum_end(text: &str, s: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = s;
+    while i < b.len() {
+        if b[i] < 0x80 {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            if !c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    i
+}
+
+/// The longest pattern that starts at `s` and ends within `hay`: (pattern index, end). The same
+/// match as `AhoCorasick::find` with an anchored `Input` from `s` (the loop is
+/// `aho_corasick::automaton::try_find_fwd` for an anchored leftmost search), without its
+/// per-call set-up, which cost more than the walk itself when done at every word of a body.
+fn longest_at(nfa: &NFA, hay: &[u8], s: usize) -> Option<(usize, usize)> {
+    let mut sid = nfa.start_state(Anchored::Yes).ok()?;
+    let mut found = None;
+    if nfa.is_match(sid) {
+        found = Some((nfa.match_pattern(sid, 0).as_usize(), s));
+    }
+    for (at, &byte) in hay.iter().enumerate().skip(s) {
+        sid = nfa.next_state(Anchored::Yes, sid, byte);
+        if nfa.is_special(sid) {
+            if nfa.is_dead(sid) {
+                break;
+            }
+            if nfa.is_match(sid) {
+                let pid = nfa.match_pattern(sid, 0);
+                // Matches copied along failure transitions start later: not anchored at `s`.
+                if at + 1 - nfa.pattern_len(pid) == s {
+                    found = Some((pid.as_usize(), at + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The first position at or after `from` that follows a non-alphanumeric character (or starts
+/// the text): where a name may start.
+fn next_boundary(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from;
+    if i >= b.len() {
+        return None;
+    }
+    if boundary_before(text, i) {
+        return Some(i);
+    }
+    // Here the character before `i` is alphanumeric: skip to the end of its word, then the
+    // position after the first non-alphanumeric character is a boundary.
+    loop {
+        let (alnum, len) = if b[i] < 0x80 {
+            (b[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        i += len;
+        if !alnum {
+            return (i < b.len()).then_some(i);
+        }
+        if i >= b.len() {
+            return None;
+        }
     }
 }
 
