@@ -86,6 +86,7 @@ const NS_LEFT: u64 = 0x4c45_4654_0000_0000;
 const NS_RIGHT: u64 = 0x5249_4748_5400_0000;
 const NS_BIAS: u64 = 0x4249_4153_0000_0000;
 const NS_OVERLAP: u64 = 0x4f56_4552_0000_0000;
+const NS_LOCAL: u64 = 0x4c4f_4341_4c00_0000;
 const NS_DENSE: u64 = 0x4445_4e53_4500_0000;
 
 /// The token standing for the masked mention.
@@ -268,7 +269,10 @@ impl Featurizer {
     pub fn featurize(&self, ex: &Example) -> SparseVec {
         let c = &self.cfg;
         let target = normalise_target(&ex.target);
-        let th = (!target.is_empty() && c.target_cond).then(|| xxh3_64(target.as_bytes()) | 1);
+        // Conditioning on a masked mention would undo the masking, so span examples get plain
+        // features only.
+        let th = (!target.is_empty() && c.target_cond && ex.span.is_none())
+            .then(|| xxh3_64(target.as_bytes()) | 1);
         let mut sink = Sink {
             mask: (1u64 << c.bits) - 1,
             target: th,
@@ -345,32 +349,48 @@ impl Featurizer {
             sink.target = saved;
             sink.add(NS_OVERLAP ^ share, 1.0);
         }
+        let mut v = normalised(merge(sink.out, c.sublinear));
+
+        // The window around the masked mention is its own block, normalised on its own: within the
+        // whole-sentence block its few features would be drowned by hundreds of n-grams, yet they
+        // are what tells two mentions of one sentence apart.
         if c.window > 0 && span_bytes.is_some() {
             if let Some(at) = n.words.iter().position(|w| w == MASK) {
                 let w = c.window as usize;
-                for (d, t) in toks[at.saturating_sub(w)..at].iter().rev().enumerate() {
-                    sink.add(mix(NS_LEFT ^ *t), 1.0);
+                let mut local = Sink {
+                    mask: sink.mask,
+                    target: None,
+                    out: Vec::with_capacity(64),
+                };
+                let (lo, hi) = (at.saturating_sub(w), (at + 1 + w).min(toks.len()));
+                for (d, t) in toks[lo..at].iter().rev().enumerate() {
+                    local.add(NS_LEFT ^ *t, 1.0);
                     if d < 2 {
-                        sink.add(mix(NS_LEFT ^ mix(*t ^ d as u64 + 1)), 1.0);
+                        local.add(NS_LEFT ^ mix(*t ^ (d as u64 + 1)), 1.0);
                     }
                 }
-                for (d, t) in toks[at + 1..(at + 1 + w).min(toks.len())]
-                    .iter()
-                    .enumerate()
-                {
-                    sink.add(mix(NS_RIGHT ^ *t), 1.0);
+                for (d, t) in toks[at + 1..hi].iter().enumerate() {
+                    local.add(NS_RIGHT ^ *t, 1.0);
                     if d < 2 {
-                        sink.add(mix(NS_RIGHT ^ mix(*t ^ d as u64 + 1)), 1.0);
+                        local.add(NS_RIGHT ^ mix(*t ^ (d as u64 + 1)), 1.0);
                     }
                 }
+                // Word n-grams of the window, the `<t>` token included (`<t> blamed`, `praised <t>`).
+                for order in wmin.max(1) as usize..=wmax.max(1) as usize {
+                    for g in toks[lo..hi].windows(order) {
+                        let h = g
+                            .iter()
+                            .fold(NS_LOCAL ^ order as u64, |h, &t| mix(h ^ t).rotate_left(5));
+                        local.add(h, 1.0);
+                    }
+                }
+                let l = normalised(merge(local.out, c.sublinear));
+                let mut both: Vec<(u32, f32)> = v.idx.into_iter().zip(v.val).collect();
+                both.extend(l.idx.into_iter().zip(l.val));
+                v = merge(both, false);
             }
         }
 
-        let mut v = merge(sink.out, c.sublinear);
-        let norm = v.val.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            v.val.iter_mut().for_each(|x| *x /= norm);
-        }
         if let Some((_, hook)) = &self.hook {
             let mut extra: Vec<(u32, f32)> = hook(ex)
                 .into_iter()
@@ -385,6 +405,15 @@ impl Featurizer {
         }
         v
     }
+}
+
+/// Scales to unit L2 norm.
+fn normalised(mut v: SparseVec) -> SparseVec {
+    let norm = v.val.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.val.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
 }
 
 /// Sorts by slot and adds up collisions.
