@@ -113,17 +113,20 @@ pub struct HyperArgs {
     #[arg(long)]
     pub linear_tf: bool,
     /// Passes over the training data.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 6)]
     pub epochs: u32,
     /// L2 penalty.
     #[arg(long, default_value_t = 1e-4)]
     pub l2: f32,
     /// AdaGrad learning rate.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.15)]
     pub lr: f32,
     /// Class weighting.
-    #[arg(long, value_enum, default_value = "none")]
+    #[arg(long, value_enum, default_value = "balanced")]
     pub class_weight: crate::learn::ClassWeight,
+    /// Keep the last weights instead of averaging them over all updates.
+    #[arg(long)]
+    pub no_average: bool,
 }
 
 fn parse_range(s: &str) -> Result<(u8, u8), String> {
@@ -154,6 +157,7 @@ impl HyperArgs {
             lr: self.lr,
             class_weight: self.class_weight,
             seed: self.seed,
+            average: !self.no_average,
         }
     }
 }

@@ -354,8 +354,21 @@ impl Featurizer {
         // The window around the masked mention is its own block, normalised on its own: within the
         // whole-sentence block its few features would be drowned by hundreds of n-grams, yet they
         // are what tells two mentions of one sentence apart.
-        if c.window > 0 && span_bytes.is_some() {
-            if let Some(at) = n.words.iter().position(|w| w == MASK) {
+        // Without a span the window is around the first word that shares a stem with a content
+        // word of the target (`abortion` in `Legalization of Abortion`, `vaccines` for the VAST
+        // topic `vaccine`): what is said next to the topic carries over to unseen topics.
+        let anchor = if span_bytes.is_some() {
+            n.words.iter().position(|w| w == MASK)
+        } else {
+            let stems: Vec<&str> = tgt_words
+                .iter()
+                .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
+                .map(|w| stem(w))
+                .collect();
+            n.words.iter().position(|w| stems.contains(&stem(w)))
+        };
+        if c.window > 0 {
+            if let Some(at) = anchor {
                 let w = c.window as usize;
                 let mut local = Sink {
                     mask: sink.mask,
@@ -405,6 +418,17 @@ impl Featurizer {
         }
         v
     }
+}
+
+/// Words of a target too common to anchor a window.
+const STOP: &[&str] = &[
+    "that", "this", "with", "from", "have", "been", "they", "their", "about", "real", "should",
+    "would",
+];
+
+/// A crude stem: the first five characters (`legalization`/`legalize`, `vaccine`/`vaccines`).
+fn stem(w: &str) -> &str {
+    w.char_indices().nth(5).map_or(w, |(p, _)| &w[..p])
 }
 
 /// Scales to unit L2 norm.

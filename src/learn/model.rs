@@ -105,7 +105,7 @@ impl Model {
         let f = &self.cfg.features;
         let c = &self.cfg;
         format!(
-            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\nseed={}\nexamples={}\n",
+            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\naverage={}\nseed={}\nexamples={}\n",
             c.task.name(),
             f.bits,
             f.word.0,
@@ -120,6 +120,7 @@ impl Model {
             c.l2,
             c.lr,
             c.class_weight.name(),
+            u8::from(c.average),
             c.seed,
             self.examples
         )
@@ -302,6 +303,7 @@ fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize)> {
         lr: num("lr", get("lr")?)?,
         class_weight,
         seed: num("seed", get("seed")?)?,
+        average: flag("average")?,
     };
     let mut f = Featurizer::new(features);
     let hook = get("hook")?;
