@@ -448,9 +448,9 @@ fn newsmtsc(bytes: &[u8], name: &str) -> Result<Vec<Gold>> {
                 .and_then(|p| p.as_f64())
                 .ok_or_else(|| at("no numeric `polarity`"))?;
             let label = match polarity {
-                p if p == 2.0 => Label::Against,
-                p if p == 4.0 => Label::Neutral,
-                p if p == 6.0 => Label::Favor,
+                2.0 => Label::Against,
+                4.0 => Label::Neutral,
+                6.0 => Label::Favor,
                 p => return Err(at(&format!("polarity {p} is not 2.0, 4.0 or 6.0"))),
             };
             check_span(a, b, sentence).map_err(|m| at(&m))?;

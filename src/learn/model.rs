@@ -226,7 +226,7 @@ impl Reader<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8]> {
         let s = self
             .b
-            .get(self.at..self.at.checked_add(n).unwrap_or(usize::MAX))
+            .get(self.at..self.at.saturating_add(n))
             .ok_or_else(|| anyhow!("truncated at byte {}", self.at))?;
         self.at += n;
         Ok(s)
