@@ -54,6 +54,145 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Train the learned stance (or sentiment) scorer on a gold file and write the model.
+    Train(TrainArgs),
+    /// Score a gold file: with a trained --model, by --cv K cross-validation of a fresh model, or
+    /// with the lexicon scorer of a --pipeline; print the official measures.
+    Eval(EvalArgs),
+}
+
+/// The gold file and what to read from it (`train` and `eval`).
+#[derive(clap::Args, Debug)]
+pub struct GoldArgs {
+    /// Gold file.
+    #[arg(long, value_name = "FILE")]
+    pub gold: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum)]
+    pub format: crate::eval::read::Format,
+    /// Stance toward the target, or sentiment (SemEval's Sentiment column; NewsMTSC is
+    /// target-dependent sentiment either way) [default: stance, sentiment for newsmtsc].
+    #[arg(long, value_enum)]
+    pub task: Option<crate::eval::read::Task>,
+}
+
+impl GoldArgs {
+    fn task(&self) -> crate::eval::read::Task {
+        use crate::eval::read::{Format, Task};
+        self.task.unwrap_or(if self.format == Format::Newsmtsc {
+            Task::Sentiment
+        } else {
+            Task::Stance
+        })
+    }
+}
+
+/// Learned-model hyperparameters (`train`, and `eval --cv`). Defaults were chosen by
+/// cross-validation on the development sets (docs/learn-eval.md).
+#[derive(clap::Args, Debug)]
+pub struct HyperArgs {
+    /// Shuffle seed (training order; for --cv also the folds).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Hash space 2^BITS slots.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(8..=26))]
+    pub bits: u8,
+    /// Word n-gram orders MIN-MAX (0-0: none).
+    #[arg(long, default_value = "1-3", value_parser = parse_range)]
+    pub word_ngrams: (u8, u8),
+    /// Character n-gram orders MIN-MAX (0-0: none).
+    #[arg(long, default_value = "2-5", value_parser = parse_range)]
+    pub char_ngrams: (u8, u8),
+    /// Do not add target-conditioned copies of the features.
+    #[arg(long)]
+    pub no_target_cond: bool,
+    /// Words each side of a given span that get window features (0: none).
+    #[arg(long, default_value_t = 8)]
+    pub window: u8,
+    /// Count repeated features linearly instead of 1 + ln(count).
+    #[arg(long)]
+    pub linear_tf: bool,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 6)]
+    pub epochs: u32,
+    /// L2 penalty.
+    #[arg(long, default_value_t = 1e-4)]
+    pub l2: f32,
+    /// AdaGrad learning rate.
+    #[arg(long, default_value_t = 0.15)]
+    pub lr: f32,
+    /// Class weighting.
+    #[arg(long, value_enum, default_value = "balanced")]
+    pub class_weight: crate::learn::ClassWeight,
+    /// Keep the last weights instead of averaging them over all updates.
+    #[arg(long)]
+    pub no_average: bool,
+}
+
+fn parse_range(s: &str) -> Result<(u8, u8), String> {
+    let bad = || format!("`{s}` is not MIN-MAX with 0 <= MIN <= MAX <= 8 (e.g. 1-3)");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b): (u8, u8) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if a > b || b > 8 || (a == 0 && b != 0) {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+impl HyperArgs {
+    /// The training configuration these flags describe.
+    pub fn config(&self, task: crate::eval::read::Task) -> crate::learn::TrainConfig {
+        crate::learn::TrainConfig {
+            features: crate::learn::FeatureConfig {
+                bits: self.bits,
+                word: self.word_ngrams,
+                chars: self.char_ngrams,
+                target_cond: !self.no_target_cond,
+                window: self.window,
+                sublinear: !self.linear_tf,
+            },
+            task,
+            epochs: self.epochs,
+            l2: self.l2,
+            lr: self.lr,
+            class_weight: self.class_weight,
+            seed: self.seed,
+            average: !self.no_average,
+        }
+    }
+}
+
+/// `stancemill train` flags.
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub gold: GoldArgs,
+    /// Model file to write.
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub hyper: HyperArgs,
+}
+
+/// `stancemill eval` flags.
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub gold: GoldArgs,
+    /// Score with this trained model.
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["cv", "pipeline"])]
+    pub model: Option<PathBuf>,
+    /// K-fold cross-validation: train a fresh model on K-1 folds, score the held-out fold.
+    #[arg(long, value_name = "K", conflicts_with = "pipeline", value_parser = clap::value_parser!(u16).range(2..=100))]
+    pub cv: Option<u16>,
+    /// Score with the lexicon scorer of this pipeline (the default without --model or --cv).
+    #[arg(short, long, value_name = "NAME|FILE")]
+    pub pipeline: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub hyper: HyperArgs,
 }
 
 /// `stancemill run` flags.
@@ -124,6 +263,8 @@ pub fn main() -> i32 {
             code
         }
         Command::Run(args) => run_command(args),
+        Command::Train(args) => fatal_on_error(train_command(args)),
+        Command::Eval(args) => fatal_on_error(eval_command(args)),
         Command::Explain {
             file,
             pipeline,
@@ -195,4 +336,103 @@ fn run_command(args: RunArgs) -> i32 {
             EXIT_FATAL
         }
     }
+}
+
+fn fatal_on_error(r: anyhow::Result<i32>) -> i32 {
+    r.unwrap_or_else(|e| {
+        eprintln!("stancemill: {e:#}");
+        EXIT_FATAL
+    })
+}
+
+fn train_command(args: TrainArgs) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
+    let task = args.gold.task();
+    let gold = crate::eval::read::read(&args.gold.gold, args.gold.format, task)?;
+    let cfg = args.hyper.config(task);
+    let examples: Vec<crate::eval::Example> = gold.into_iter().map(|g| g.ex).collect();
+    let model = crate::learn::train(
+        &examples,
+        crate::learn::Featurizer::new(cfg.features.clone()),
+        &cfg,
+    )?;
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write model {}: {e}", args.out.display()))?;
+    let mut counts = std::collections::BTreeMap::new();
+    for e in &examples {
+        *counts
+            .entry(e.label.map_or("?", |l| l.name()))
+            .or_insert(0usize) += 1;
+    }
+    let targets: std::collections::BTreeSet<&str> =
+        examples.iter().map(|e| e.target.as_str()).collect();
+    let classes: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    eprintln!(
+        "trained {} model on {} examples ({}; {} targets) in {:.1} s: {} ({} bytes)",
+        task.name(),
+        examples.len(),
+        classes.join(", "),
+        targets.len(),
+        start.elapsed().as_secs_f64(),
+        args.out.display(),
+        bytes.len()
+    );
+    Ok(EXIT_OK)
+}
+
+fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
+    use crate::eval::runner;
+    let task = args.gold.task();
+    let format = args.gold.format;
+    let gold = crate::eval::read::read(&args.gold.gold, format, task)?;
+    let report = if let Some(path) = &args.model {
+        let model = crate::learn::Model::load(path)?;
+        if let Some(h) = model.required_hook() {
+            anyhow::bail!(
+                "model {} needs the dense-feature hook `{h}`, which this command does not provide",
+                path.display()
+            );
+        }
+        if model.config().task != task {
+            eprintln!(
+                "stancemill: note: model {} was trained for {}, scoring {}",
+                path.display(),
+                model.config().task.name(),
+                task.name()
+            );
+        }
+        runner::evaluate(
+            &gold,
+            &model,
+            format,
+            task,
+            &format!("learned model {}", path.display()),
+        )?
+    } else if let Some(k) = args.cv {
+        let cfg = args.hyper.config(task);
+        runner::cross_validate(
+            &gold,
+            format,
+            task,
+            usize::from(k),
+            args.hyper.seed,
+            &crate::learn::Featurizer::new(cfg.features.clone()),
+            &cfg,
+        )?
+    } else {
+        let scorer = crate::eval::lexicon_scorer(args.pipeline.as_deref())?;
+        runner::evaluate(
+            &gold,
+            scorer.as_ref(),
+            format,
+            task,
+            &format!("lexicon {}", args.pipeline.as_deref().unwrap_or("default")),
+        )?
+    };
+    Ok(print_stdout(&if args.json {
+        report.json().to_string() + "\n"
+    } else {
+        report.text()
+    }))
 }

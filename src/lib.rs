@@ -24,7 +24,9 @@
 
 pub mod article;
 pub mod cli;
+pub mod eval;
 pub mod explain;
+pub mod learn;
 pub mod output;
 pub mod pipeline;
 pub mod run;
