@@ -127,6 +127,24 @@ pub struct HyperArgs {
     /// Keep the last weights instead of averaging them over all updates.
     #[arg(long)]
     pub no_average: bool,
+    /// Do not add the lexicon scorer's judgement (stance and tone scores, cue counts) as features.
+    #[arg(long)]
+    pub no_lexicon_features: bool,
+}
+
+impl HyperArgs {
+    /// The featurizer these flags describe, with the lexicon hook unless it is turned off.
+    fn featurizer(
+        &self,
+        cfg: &crate::learn::TrainConfig,
+    ) -> anyhow::Result<crate::learn::Featurizer> {
+        let f = crate::learn::Featurizer::new(cfg.features.clone());
+        Ok(if self.no_lexicon_features {
+            f
+        } else {
+            f.with_hook(crate::eval::LEXICON_HOOK, crate::eval::lexicon_hook(None)?)
+        })
+    }
 }
 
 fn parse_range(s: &str) -> Result<(u8, u8), String> {
@@ -351,18 +369,14 @@ fn train_command(args: TrainArgs) -> anyhow::Result<i32> {
     let gold = crate::eval::read::read(&args.gold.gold, args.gold.format, task)?;
     let cfg = args.hyper.config(task);
     let examples: Vec<crate::eval::Example> = gold.into_iter().map(|g| g.ex).collect();
-    let model = crate::learn::train(
-        &examples,
-        crate::learn::Featurizer::new(cfg.features.clone()),
-        &cfg,
-    )?;
+    let model = crate::learn::train(&examples, args.hyper.featurizer(&cfg)?, &cfg)?;
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes)
         .map_err(|e| anyhow::anyhow!("cannot write model {}: {e}", args.out.display()))?;
     let mut counts = std::collections::BTreeMap::new();
     for e in &examples {
         *counts
-            .entry(e.label.map_or("?", |l| l.name()))
+            .entry(e.label.map_or("?", |l| l.as_str()))
             .or_insert(0usize) += 1;
     }
     let targets: std::collections::BTreeSet<&str> =
@@ -387,13 +401,7 @@ fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
     let format = args.gold.format;
     let gold = crate::eval::read::read(&args.gold.gold, format, task)?;
     let report = if let Some(path) = &args.model {
-        let model = crate::learn::Model::load(path)?;
-        if let Some(h) = model.required_hook() {
-            anyhow::bail!(
-                "model {} needs the dense-feature hook `{h}`, which this command does not provide",
-                path.display()
-            );
-        }
+        let model = crate::eval::load_model(path)?;
         if model.config().task != task {
             eprintln!(
                 "stancemill: note: model {} was trained for {}, scoring {}",
@@ -417,7 +425,7 @@ fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
             task,
             usize::from(k),
             args.hyper.seed,
-            &crate::learn::Featurizer::new(cfg.features.clone()),
+            &args.hyper.featurizer(&cfg)?,
             &cfg,
         )?
     } else {

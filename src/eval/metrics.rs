@@ -143,7 +143,7 @@ impl Report {
         for l in Label::ALL {
             let c = self.all.class(l);
             per_class.insert(
-                l.name().into(),
+                l.as_str().into(),
                 json!({"precision": c.precision, "recall": c.recall, "f1": c.f1, "support": c.support}),
             );
         }
@@ -166,7 +166,7 @@ impl Report {
             "accuracy": self.all.accuracy(),
             "per_class": per_class,
             "per_target": per_target,
-            "labels": Label::ALL.iter().map(|l| l.name()).collect::<Vec<_>>(),
+            "labels": Label::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             "confusion": self.all.0.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
             "targets": self.per_target.len(),
         });
@@ -212,7 +212,7 @@ impl Report {
             let _ = writeln!(
                 o,
                 "{:<10}{:>10.2}{:>10.2}{:>10.2}{:>10}",
-                l.name(),
+                l.as_str(),
                 100.0 * c.precision,
                 100.0 * c.recall,
                 100.0 * c.f1,
@@ -227,7 +227,7 @@ impl Report {
         );
         for l in Label::ALL {
             let r = a.0[l.index()];
-            let _ = writeln!(o, "{:<10}{:>10}{:>10}{:>10}", l.name(), r[0], r[1], r[2]);
+            let _ = writeln!(o, "{:<10}{:>10}{:>10}{:>10}", l.as_str(), r[0], r[1], r[2]);
         }
         if !self.by_seen.is_empty() {
             let _ = writeln!(o);

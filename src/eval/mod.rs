@@ -10,37 +10,7 @@ pub mod metrics;
 pub mod read;
 pub mod runner;
 
-/// Three-way stance (or sentiment: Favor=positive, Against=negative, Neutral=neither/none).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Label {
-    Against,
-    Neutral,
-    Favor,
-}
-
-impl Label {
-    /// All labels in their fixed order (the order of model outputs and confusion-matrix rows).
-    pub const ALL: [Label; 3] = [Label::Against, Label::Neutral, Label::Favor];
-
-    /// Position in [`Label::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The label at position `i` of [`Label::ALL`].
-    pub fn from_index(i: usize) -> Label {
-        Label::ALL[i]
-    }
-
-    /// Lower-case name used in JSON and text output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Label::Against => "against",
-            Label::Neutral => "neutral",
-            Label::Favor => "favor",
-        }
-    }
-}
+pub use crate::score::Label;
 
 /// One judgement of a text toward a target.
 #[derive(Clone, Debug)]
@@ -77,6 +47,75 @@ pub trait StanceScorer: Sync {
 
 /// The lexicon scorer for `stancemill eval --pipeline NAME|FILE` (or neither `--model` nor `--cv`).
 pub fn lexicon_scorer(pipeline: Option<&str>) -> anyhow::Result<Box<dyn StanceScorer>> {
-    let _ = pipeline;
-    anyhow::bail!("lexicon scorer not merged yet")
+    let p = crate::pipeline::Pipeline::resolve(pipeline).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Box::new(crate::score::Scorer::new(
+        &p.score,
+        p.lexicons.clone(),
+    )))
+}
+
+/// Name of the dense-feature hook that feeds the lexicon scorer's judgement to a learned model.
+pub const LEXICON_HOOK: &str = "lexicon";
+
+/// The lexicon scorer's judgement of an example as features for a learned model: stance score,
+/// confidence, whether the target was found, and the whole text's tone. The model learns how far
+/// to trust them per class, so the lexicon's knowledge of negation and cue words reaches targets
+/// and wordings the training data never saw.
+pub fn lexicon_hook(
+    pipeline: Option<&str>,
+) -> anyhow::Result<std::sync::Arc<crate::learn::DenseHook>> {
+    let p = crate::pipeline::Pipeline::resolve(pipeline).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scorer = crate::score::Scorer::new(&p.score, p.lexicons.clone());
+    Ok(std::sync::Arc::new(move |ex: &Example| {
+        let j = scorer.stance_of(&ex.text, &ex.target, byte_span(&ex.text, ex.span));
+        let t = scorer.tone_of(&ex.text);
+        vec![
+            ("stance".to_string(), j.score),
+            ("stance_pos".to_string(), j.score.max(0.0)),
+            ("stance_neg".to_string(), (-j.score).max(0.0)),
+            ("stance_conf".to_string(), j.confidence),
+            ("found".to_string(), f32::from(u8::from(j.target_found))),
+            ("tone".to_string(), t.score),
+        ]
+    }))
+}
+
+/// Loads a model file, attaching the lexicon hook when the model was trained with it.
+pub fn load_model(path: &std::path::Path) -> anyhow::Result<crate::learn::Model> {
+    let model = crate::learn::Model::load(path)?;
+    match model.required_hook() {
+        None => Ok(model),
+        Some(LEXICON_HOOK) => model.attach_hook(LEXICON_HOOK, lexicon_hook(None)?),
+        Some(h) => anyhow::bail!(
+            "model {} needs the dense-feature hook `{h}`, which stancemill does not have",
+            path.display()
+        ),
+    }
+}
+
+/// A character span as a byte span of `text`.
+pub fn byte_span(text: &str, span: Option<(usize, usize)>) -> Option<(usize, usize)> {
+    let (a, b) = span?;
+    let at = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+    Some((at(a), at(b)))
+}
+
+impl StanceScorer for crate::score::Scorer {
+    fn stance(&self, ex: &Example) -> Judgement {
+        let j = self.stance_of(&ex.text, &ex.target, byte_span(&ex.text, ex.span));
+        Judgement {
+            score: j.score,
+            label: j.label,
+            confidence: j.confidence,
+        }
+    }
+
+    fn tone(&self, text: &str) -> Judgement {
+        let j = self.tone_of(text);
+        Judgement {
+            score: j.score,
+            label: j.label,
+            confidence: j.confidence,
+        }
+    }
 }

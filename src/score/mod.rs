@@ -33,7 +33,20 @@ pub enum Label {
 }
 
 impl Label {
-    /// Name used in the tables.
+    /// All labels in their fixed order (the order of model outputs and confusion-matrix rows).
+    pub const ALL: [Label; 3] = [Label::Against, Label::Neutral, Label::Favor];
+
+    /// Position in [`Label::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The label at position `i` of [`Label::ALL`].
+    pub fn from_index(i: usize) -> Label {
+        Label::ALL[i]
+    }
+
+    /// Name used in the tables, JSON and text output.
     pub fn as_str(self) -> &'static str {
         match self {
             Label::Against => "against",
