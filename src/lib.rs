@@ -25,6 +25,7 @@
 pub mod article;
 pub mod cli;
 pub mod explain;
+pub mod input;
 pub mod output;
 pub mod pipeline;
 pub mod run;
