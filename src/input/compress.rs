@@ -88,8 +88,18 @@ const RATIO_FLOOR: usize = 1 << 20;
 pub fn inflate(raw: &[u8], codec: Codec, cfg: &InputConfig) -> Result<Inflated, Refused> {
     let mut out = Vec::with_capacity((raw.len() * 4).min(cfg.max_decompressed_bytes as usize));
     let broken = match codec {
-        Codec::Gzip => pump(flate2::read::MultiGzDecoder::new(raw), raw.len(), cfg, &mut out)?,
-        Codec::Bzip2 => pump(bzip2::read::MultiBzDecoder::new(raw), raw.len(), cfg, &mut out)?,
+        Codec::Gzip => pump(
+            flate2::read::MultiGzDecoder::new(raw),
+            raw.len(),
+            cfg,
+            &mut out,
+        )?,
+        Codec::Bzip2 => pump(
+            bzip2::read::MultiBzDecoder::new(raw),
+            raw.len(),
+            cfg,
+            &mut out,
+        )?,
         Codec::Zstd => {
             // One decoder per frame: files written by `zstd` on many inputs hold several.
             let mut rest = raw;
@@ -196,8 +206,14 @@ mod tests {
         e.write_all(b"bzip2 text").unwrap();
         let bz = e.finish().unwrap();
         assert_eq!(Codec::sniff(&bz), Some(Codec::Bzip2));
-        assert_eq!(inflate(&bz, Codec::Bzip2, &cfg()).unwrap().bytes, b"bzip2 text");
+        assert_eq!(
+            inflate(&bz, Codec::Bzip2, &cfg()).unwrap().bytes,
+            b"bzip2 text"
+        );
         assert_eq!(Codec::sniff(b"BZh is not bzip2"), None);
-        assert_eq!(Codec::strip_suffix("a.warc.GZ"), Some(("a.warc", Codec::Gzip)));
+        assert_eq!(
+            Codec::strip_suffix("a.warc.GZ"),
+            Some(("a.warc", Codec::Gzip))
+        );
     }
 }

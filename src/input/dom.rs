@@ -122,7 +122,8 @@ impl Dom {
             let next = b.get(lt + 1).copied().unwrap_or(0);
             if b[lt + 1..].starts_with(b"!--") {
                 dom.text(&stack, &html[text_start..lt]);
-                let end = memchr::memmem::find(&b[lt + 4..], b"-->").map_or(b.len(), |e| lt + 4 + e + 3);
+                let end =
+                    memchr::memmem::find(&b[lt + 4..], b"-->").map_or(b.len(), |e| lt + 4 + e + 3);
                 i = end;
                 text_start = end;
             } else if next == b'!' || next == b'?' {
@@ -229,7 +230,10 @@ impl Dom {
             "td" | "th" => self.close_in_scope(stack, &["td", "th"], &["tr"]),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 if let Some(&top) = stack.last() {
-                    if matches!(&*self.nodes[top].tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+                    if matches!(
+                        &*self.nodes[top].tag,
+                        "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                    ) {
                         stack.pop();
                     }
                 }
@@ -262,7 +266,9 @@ impl Dom {
                 return;
             }
             // A stray `</p>` or `</li>` must not close a table cell or list around it.
-            if matches!(name, "p" | "li" | "dd" | "dt") && SCOPE.contains(&&*self.nodes[stack[k]].tag) {
+            if matches!(name, "p" | "li" | "dd" | "dt")
+                && SCOPE.contains(&&*self.nodes[stack[k]].tag)
+            {
                 return;
             }
         }
@@ -292,7 +298,10 @@ impl Dom {
         for &c in &n.children {
             self.collect_text(c, out, depth + 1);
         }
-        if matches!(&*n.tag, "p" | "div" | "br" | "li" | "td" | "h1" | "h2" | "h3" | "h4") {
+        if matches!(
+            &*n.tag,
+            "p" | "div" | "br" | "li" | "td" | "h1" | "h2" | "h3" | "h4"
+        ) {
             out.push(' ');
         }
     }
@@ -583,7 +592,9 @@ mod tests {
 
     #[test]
     fn attributes_and_entities() {
-        let d = Dom::parse(r#"<meta property="og:title" content="Tom &amp; Jerry&#8217;s"><a href=/x class='c d'>A&nbsp;b &copy &unknown; &#x2014;</a>"#);
+        let d = Dom::parse(
+            r#"<meta property="og:title" content="Tom &amp; Jerry&#8217;s"><a href=/x class='c d'>A&nbsp;b &copy &unknown; &#x2014;</a>"#,
+        );
         let m = &d.nodes[d.by_tag("meta").next().unwrap()];
         assert_eq!(m.attr("property"), Some("og:title"));
         assert_eq!(m.attr("content"), Some("Tom & Jerry’s"));

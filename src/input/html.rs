@@ -55,10 +55,8 @@ pub struct Extracted {
 /// Finds the charset an HTML document declares in `<meta charset>` or `http-equiv` (first 4 KiB).
 pub fn declared_charset(raw: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     static META: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-        regex::bytes::Regex::new(
-            r#"(?i)<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)"#,
-        )
-        .unwrap()
+        regex::bytes::Regex::new(r#"(?i)<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)"#)
+            .unwrap()
     });
     let head = &raw[..raw.len().min(4096)];
     let label = META.captures(head)?.get(1)?.as_bytes();
@@ -124,14 +122,72 @@ pub fn fragment_text(html: &str) -> String {
 
 /// Elements that never hold article text.
 const DROP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "nav", "aside", "footer", "header",
-    "button", "select", "input", "textarea", "figure", "figcaption", "head", "object", "embed",
-    "canvas", "video", "audio", "map", "dialog", "menu", "label", "picture", "img",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "figure",
+    "figcaption",
+    "head",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+    "menu",
+    "label",
+    "picture",
+    "img",
 ];
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "dl", "dd", "dt",
-    "pre", "table", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "h1", "h2", "h3", "h4",
-    "h5", "h6", "br", "hr", "address", "center", "form", "body", "html", "fieldset", "details",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "tfoot",
+    "caption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "hr",
+    "address",
+    "center",
+    "form",
+    "body",
+    "html",
+    "fieldset",
+    "details",
     "summary",
 ];
 
@@ -145,7 +201,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"read-more|readmore|most-popular|mostpopular|trending|widget|skip-link|print-only|hidden|",
         r"^meta$|post-meta|entry-meta|article-meta|byline|dateline|timestamp|caption|credit|",
         r"pagination|pager|jump|alert|toast|rating|vote|follow|login|register|subnav|top-stories|",
-        r"next-article|prev-article|recirc|rail|teaser|card-list|headline-list|video-player"
+        r"next-article|prev-article|recirc|teaser|card-list|headline-list|video-player"
     ))
     .unwrap()
 });
@@ -155,7 +211,10 @@ static CONTENT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story").unwrap()
+    Regex::new(
+        r"(?i)article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story",
+    )
+    .unwrap()
 });
 static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|footnote|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|byline|author|dateline|caption|newsletter|subscribe").unwrap()
@@ -247,7 +306,15 @@ impl<'a> Extractor<'a> {
             } else {
                 matches!(
                     tag,
-                    "script" | "style" | "noscript" | "template" | "svg" | "iframe" | "button" | "form" | "img"
+                    "script"
+                        | "style"
+                        | "noscript"
+                        | "template"
+                        | "svg"
+                        | "iframe"
+                        | "button"
+                        | "form"
+                        | "img"
                 )
             };
             let hidden = n.attr("hidden").is_some()
@@ -259,7 +326,15 @@ impl<'a> Extractor<'a> {
             let role = n.attr("role").unwrap_or("");
             let bad_role = matches!(
                 role,
-                "navigation" | "complementary" | "banner" | "contentinfo" | "dialog" | "alert" | "menu" | "menubar" | "search"
+                "navigation"
+                    | "complementary"
+                    | "banner"
+                    | "contentinfo"
+                    | "dialog"
+                    | "alert"
+                    | "menu"
+                    | "menubar"
+                    | "search"
             );
             if drop_tag || hidden || bad_role {
                 kill(&mut self.dead, id);
@@ -268,34 +343,50 @@ impl<'a> Extractor<'a> {
         // Names are judged after tags, against the page's prose: a wrapper whose class says
         // `has-sidebar` but that holds most paragraphs stays.
         self.measure();
-        let total_p: u32 = d
-            .by_tag("p")
-            .filter(|&p| !self.is_dead_below(p))
-            .map(|p| self.text_len[p])
-            .sum();
+        // Prose below each node: paragraphs, leaf blocks and text typed between blocks, with
+        // few links.
         let mut p_below = vec![0u32; d.nodes.len()];
         for id in (1..d.nodes.len()).rev() {
-            if &*d.nodes[id].tag == "p" {
-                p_below[id] += self.text_len[id];
+            let n = &d.nodes[id];
+            if !n.is_text() && !self.dead[id] && self.link_density(id) < 0.5 {
+                let own = match &*n.tag {
+                    "p" | "pre" | "td" | "blockquote" => self.text_len[id],
+                    "div" | "section" | "span" | "article" | "font" | "center" | "main" => {
+                        if self.has_block_child(id) {
+                            self.inline_len(id)
+                        } else {
+                            self.text_len[id]
+                        }
+                    }
+                    _ => 0,
+                };
+                if own >= 25
+                    && !matches!(&*d.nodes[n.parent].tag, "p" | "pre" | "td" | "blockquote")
+                {
+                    p_below[id] += own;
+                }
             }
-            let par = d.nodes[id].parent;
-            p_below[par] += p_below[id];
+            p_below[n.parent] += p_below[id];
         }
+        let total_p = p_below[0];
         for id in 1..d.nodes.len() {
             let n = &d.nodes[id];
-            if n.is_text() || self.dead[id] || matches!(&*n.tag, "body" | "html" | "article" | "main") {
+            if n.is_text()
+                || self.dead[id]
+                || matches!(&*n.tag, "body" | "html" | "article" | "main")
+            {
                 continue;
             }
             let nm = names(n);
             if nm.is_empty() {
                 continue;
             }
-            let furniture = nm.split_whitespace().any(|tok| {
-                FURNITURE.is_match(tok) && !CONTENT.is_match(tok)
-            });
+            let furniture = nm
+                .split_whitespace()
+                .any(|tok| FURNITURE.is_match(tok) && !CONTENT.is_match(tok));
             if furniture
                 && !nm.split_whitespace().any(|t| CONTENT.is_match(t))
-                && p_below[id] * 2 <= total_p.max(1)
+                && p_below[id] * 4 <= total_p.max(1)
             {
                 kill(&mut self.dead, id);
             }
@@ -330,10 +421,22 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        if n.attr("itemprop").is_some_and(|v| v.contains("articleBody")) {
+        if n.attr("itemprop")
+            .is_some_and(|v| v.contains("articleBody"))
+        {
             w += 50.0;
         }
         w
+    }
+
+    /// Text of the children that are text or inline elements.
+    fn inline_len(&self, id: NodeId) -> u32 {
+        self.dom.nodes[id]
+            .children
+            .iter()
+            .filter(|&&c| !self.dead[c] && !BLOCKS.contains(&&*self.dom.nodes[c].tag))
+            .map(|&c| self.text_len[c])
+            .sum()
     }
 
     fn has_block_child(&self, id: NodeId) -> bool {
@@ -347,6 +450,18 @@ impl<'a> Extractor<'a> {
     fn choose(&self) -> Vec<NodeId> {
         let d = self.dom;
         let n = d.nodes.len();
+        // The page's own word for where the article is (schema.org microdata).
+        let marked = (1..n)
+            .filter(|&i| {
+                !self.dead[i]
+                    && d.nodes[i]
+                        .attr("itemprop")
+                        .is_some_and(|p| p.split_whitespace().any(|x| x == "articleBody"))
+            })
+            .max_by_key(|&i| self.text_len[i]);
+        if let Some(m) = marked.filter(|&m| self.text_len[m] >= 250 && self.link_density(m) < 0.5) {
+            return vec![m];
+        }
         let mut score = vec![0f32; n];
         let mut init = vec![false; n];
         for id in 1..n {
@@ -355,16 +470,20 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let tag = &*node.tag;
-            let para = match tag {
-                "p" | "pre" | "td" => true,
-                "div" | "section" | "span" | "article" | "font" | "center" => !self.has_block_child(id),
-                _ => false,
+            let (para, len) = match tag {
+                "p" | "pre" | "td" => (true, self.text_len[id]),
+                "div" | "section" | "span" | "article" | "font" | "center" => {
+                    if self.has_block_child(id) {
+                        // Text typed straight into a container between blocks (`text<div/>text`)
+                        // is a paragraph too.
+                        (true, self.inline_len(id))
+                    } else {
+                        (true, self.text_len[id])
+                    }
+                }
+                _ => (false, 0),
             };
-            if !para {
-                continue;
-            }
-            let len = self.text_len[id];
-            if len < 25 {
+            if !para || len < 25 {
                 continue;
             }
             let text = d.text_of(id);
@@ -502,13 +621,18 @@ impl<'a> Extractor<'a> {
     /// Whether a container inside the article is a link list or a widget rather than prose.
     fn junk_container(&self, id: NodeId) -> bool {
         let tag = &*self.dom.nodes[id].tag;
-        if !matches!(tag, "div" | "section" | "ul" | "ol" | "table" | "dl" | "span") {
+        if !matches!(
+            tag,
+            "div" | "section" | "ul" | "ol" | "table" | "dl" | "span"
+        ) {
             return false;
         }
         let ld = self.link_density(id);
         let len = self.text_len[id];
         let weight = self.class_weight(id);
-        ld > 0.5 || (weight < 0.0 && ld > 0.2) || (len < 200 && ld > 0.33 && matches!(tag, "ul" | "ol"))
+        (ld > 0.5 && weight < 25.0)
+            || (weight < 0.0 && ld > 0.2)
+            || (len < 200 && ld > 0.33 && matches!(tag, "ul" | "ol"))
     }
 
     fn render(&self, roots: &[NodeId], title: Option<&str>) -> String {
@@ -551,7 +675,7 @@ impl<'a> Extractor<'a> {
         if self.dead[id] || depth > 200 {
             return;
         }
-        if id != 0 && self.junk_container(id) {
+        if depth > 0 && self.junk_container(id) {
             r.flush();
             return;
         }
@@ -661,7 +785,11 @@ fn ld_types(o: &serde_json::Value) -> Vec<String> {
 }
 
 fn is_article_type(t: &str) -> bool {
-    t.ends_with("Article") || t == "BlogPosting" || t == "LiveBlogPosting" || t == "Report" || t == "SocialMediaPosting"
+    t.ends_with("Article")
+        || t == "BlogPosting"
+        || t == "LiveBlogPosting"
+        || t == "Report"
+        || t == "SocialMediaPosting"
 }
 
 /// The page's main JSON-LD article object, if any.
@@ -730,13 +858,15 @@ fn ld_count(o: &serde_json::Value, kinds: &[&str]) -> Option<i64> {
             return None;
         }
         let c = s.get("userInteractionCount")?;
-        c.as_i64().or_else(|| c.as_str().and_then(|x| x.trim().parse().ok()))
+        c.as_i64()
+            .or_else(|| c.as_str().and_then(|x| x.trim().parse().ok()))
     })
 }
 
 /// Cleans an author value: drops `By`, URLs and e-mail addresses, splits `A and B`, `A, B`.
 fn split_authors(s: &str) -> Vec<String> {
-    static BY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^\s*(?:by|von|par|por|di)\s+").unwrap());
+    static BY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^\s*(?:by|von|par|por|di)\s+").unwrap());
     let s = collapse_ws(s);
     let s = BY.replace(&s, "");
     if s.starts_with("http") || s.contains('@') || s.chars().count() > 120 {
@@ -796,7 +926,12 @@ fn trim_site(title: &str, site: Option<&str>) -> String {
 fn host(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let h = rest.split(['/', '?', '#']).next()?;
-    let h = h.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
+    let h = h
+        .rsplit('@')
+        .next()?
+        .split(':')
+        .next()?
+        .to_ascii_lowercase();
     let h = h.strip_prefix("www.").unwrap_or(&h).to_string();
     (h.contains('.')).then_some(h)
 }
@@ -832,12 +967,15 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
     let ld = |k: &str| art.and_then(|a| json_str(a.get(k)));
 
     let mut m = PageMeta::default();
-    m.site = meta(&["og:site_name", "application-name", "twitter:site"])
-        .filter(|s| !s.starts_with('@'))
+    m.site = meta(&["og:site_name", "application-name"])
         .or_else(|| art.and_then(|a| json_str(a.get("publisher"))))
         .or_else(|| {
             objs.iter()
-                .find(|o| ld_types(o).iter().any(|t| t == "NewsMediaOrganization" || t == "Organization"))
+                .find(|o| {
+                    ld_types(o)
+                        .iter()
+                        .any(|t| t == "NewsMediaOrganization" || t == "Organization")
+                })
                 .and_then(|o| json_str(o.get("name")))
         });
 
@@ -846,15 +984,31 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
         .map(|h| dom.text_of(h))
         .filter(|t| !t.is_empty())
         .collect();
-    let title_tag = dom.by_tag("title").next().map(|t| collapse_ws(&dom.nodes[t].text));
+    let title_tag = dom
+        .by_tag("title")
+        .next()
+        .map(|t| collapse_ws(&dom.nodes[t].text));
     let raw_title = ld("headline")
-        .or_else(|| meta(&["og:title", "twitter:title", "title", "dc.title", "sailthru.title", "parsely-title", "headline"]))
+        .or_else(|| {
+            meta(&[
+                "og:title",
+                "twitter:title",
+                "title",
+                "dc.title",
+                "sailthru.title",
+                "parsely-title",
+                "headline",
+            ])
+        })
         .or_else(|| (h1s.len() == 1).then(|| h1s[0].clone()))
         .or(title_tag.clone());
     m.title = raw_title.map(|t| {
         // An `<h1>` that the structured title starts or ends with is the headline without the site.
         let trimmed = trim_site(&t, m.site.as_deref());
-        match h1s.iter().find(|h| h.chars().count() >= 10 && t.contains(h.as_str())) {
+        match h1s
+            .iter()
+            .find(|h| h.chars().count() >= 10 && t.contains(h.as_str()))
+        {
             Some(h) if h.len() < trimmed.len() => h.clone(),
             _ => trimmed,
         }
@@ -865,7 +1019,9 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
         .filter_map(|t| {
             let n = &dom.nodes[t];
             let v = n.attr("datetime")?;
-            let pub_ = n.attr("itemprop").is_some_and(|p| p.contains("datePublished"))
+            let pub_ = n
+                .attr("itemprop")
+                .is_some_and(|p| p.contains("datePublished"))
                 || n.attr("pubdate").is_some()
                 || n.attr("class").is_some_and(|c| c.contains("publish"));
             Some((pub_, v.to_string()))
@@ -903,7 +1059,12 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
         .or(time_el)
         .or_else(|| ld("dateCreated"));
     m.modified = ld("dateModified").or_else(|| {
-        meta(&["article:modified_time", "og:updated_time", "dateModified", "last-modified"])
+        meta(&[
+            "article:modified_time",
+            "og:updated_time",
+            "dateModified",
+            "last-modified",
+        ])
     });
 
     let mut authors = art.map(|a| ld_people(a.get("author"))).unwrap_or_default();
@@ -911,7 +1072,17 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
         authors = ld_people(art.and_then(|a| a.get("creator")));
     }
     if authors.is_empty() {
-        if let Some(a) = meta(&["author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "citation_author", "twitter:creator"]) {
+        if let Some(a) = meta(&[
+            "author",
+            "article:author",
+            "byl",
+            "parsely-author",
+            "sailthru.author",
+            "dc.creator",
+            "dcterms.creator",
+            "citation_author",
+            "twitter:creator",
+        ]) {
             authors = split_authors(&a);
         }
     }
@@ -935,18 +1106,29 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
         .filter(|u| u.starts_with("http"))
         .or_else(|| meta(&["og:url", "twitter:url"]).filter(|u| u.starts_with("http")))
         .or_else(|| ld("url").filter(|u| u.starts_with("http")))
-        .or_else(|| art.and_then(|a| json_str(a.get("mainEntityOfPage"))).filter(|u| u.starts_with("http")));
+        .or_else(|| {
+            art.and_then(|a| json_str(a.get("mainEntityOfPage")))
+                .filter(|u| u.starts_with("http"))
+        });
 
     m.lang = dom
         .by_tag("html")
-        .find_map(|h| dom.nodes[h].attr("lang").or(dom.nodes[h].attr("xml:lang")).map(String::from))
+        .find_map(|h| {
+            dom.nodes[h]
+                .attr("lang")
+                .or(dom.nodes[h].attr("xml:lang"))
+                .map(String::from)
+        })
         .filter(|l| !l.trim().is_empty())
         .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]))
         .or_else(|| ld("inLanguage"));
 
     m.comment_count = art
         .and_then(|a| a.get("commentCount"))
-        .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|c| {
+            c.as_i64()
+                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        })
         .or_else(|| art.and_then(|a| ld_count(a, &["Comment"])));
     m.view_count = art.and_then(|a| ld_count(a, &["Watch", "View", "Read"]));
     if m.comment_count.is_none() || m.view_count.is_none() {
@@ -964,13 +1146,26 @@ fn dom_authors(dom: &Dom) -> Vec<String> {
         if n.is_text() || matches!(&*n.tag, "meta" | "link" | "script") {
             continue;
         }
-        let by_prop = n.attr("itemprop").is_some_and(|p| p.split_whitespace().any(|x| x == "author"));
-        let by_rel = n.attr("rel").is_some_and(|r| r.split_whitespace().any(|x| x == "author"));
+        let by_prop = n
+            .attr("itemprop")
+            .is_some_and(|p| p.split_whitespace().any(|x| x == "author"));
+        let by_rel = n
+            .attr("rel")
+            .is_some_and(|r| r.split_whitespace().any(|x| x == "author"));
         let by_class = n.attr("class").is_some_and(|c| {
             c.split_whitespace().any(|t| {
                 let t = t.to_ascii_lowercase();
-                matches!(t.as_str(), "byline" | "author" | "author-name" | "byline__name" | "byline-name" | "author_name" | "authorname" | "fn")
-                    || t.ends_with("author-name")
+                matches!(
+                    t.as_str(),
+                    "byline"
+                        | "author"
+                        | "author-name"
+                        | "byline__name"
+                        | "byline-name"
+                        | "author_name"
+                        | "authorname"
+                        | "fn"
+                ) || t.ends_with("author-name")
                     || t.ends_with("byline__author")
             })
         });
@@ -983,8 +1178,7 @@ fn dom_authors(dom: &Dom) -> Vec<String> {
             .take(40)
             .find(|&c| dom.nodes[c].attr("itemprop") == Some("name"));
         let text = match name_child {
-            Some(c) if by_prop => dom
-                .nodes[c]
+            Some(c) if by_prop => dom.nodes[c]
                 .attr("content")
                 .map(String::from)
                 .unwrap_or_else(|| dom.text_of(c)),
@@ -999,7 +1193,12 @@ fn dom_authors(dom: &Dom) -> Vec<String> {
             }
         }
         let names = split_authors(&text);
-        if !names.is_empty() && names.iter().all(|n| n.split_whitespace().count() >= 2 && n.chars().next().is_some_and(char::is_uppercase)) {
+        if !names.is_empty()
+            && names.iter().all(|n| {
+                n.split_whitespace().count() >= 2
+                    && n.chars().next().is_some_and(char::is_uppercase)
+            })
+        {
             return names;
         }
     }
@@ -1019,7 +1218,8 @@ fn dom_counters(dom: &Dom) -> (Option<i64>, Option<i64>) {
         }
         let nm = names(n);
         let href = n.attr("href").unwrap_or("");
-        let link = href.contains("#comment") || href.contains("#respond") || href.contains("#disqus");
+        let link =
+            href.contains("#comment") || href.contains("#respond") || href.contains("#disqus");
         let named = nm.split_whitespace().any(|t| COUNTER.is_match(t));
         if !named && !link {
             continue;
@@ -1074,10 +1274,21 @@ mod tests {
         let paras: Vec<&str> = ex.body.split("\n\n").filter(|p| !p.is_empty()).collect();
         assert_eq!(paras.len(), 7, "{}", ex.body);
         assert!(ex.body.starts_with(PROSE), "{}", ex.body);
-        assert!(ex.body.contains("\n\n\nTrade\n\n"), "heading starts a section: {}", ex.body);
+        assert!(
+            ex.body.contains("\n\n\nTrade\n\n"),
+            "heading starts a section: {}",
+            ex.body
+        );
         assert!(ex.body.contains("We will stand together"));
         assert!(ex.body.contains("Second point of the agreement."));
-        for junk in ["Home", "cookies", "Share on", "Other story", "Great article", "Copyright"] {
+        for junk in [
+            "Home",
+            "cookies",
+            "Share on",
+            "Other story",
+            "Great article",
+            "Copyright",
+        ] {
             assert!(!ex.body.contains(junk), "{junk} in {}", ex.body);
         }
         assert_eq!(ex.meta.title.as_deref(), Some("Allies Meet"));
@@ -1091,25 +1302,45 @@ mod tests {
             Some(encoding_rs::WINDOWS_1252)
         );
         assert_eq!(
-            declared_charset(b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">"),
+            declared_charset(
+                b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">"
+            ),
             Some(encoding_rs::SHIFT_JIS)
         );
-        assert_eq!(declared_charset(b"<meta charset=utf-16>"), Some(encoding_rs::UTF_8));
+        assert_eq!(
+            declared_charset(b"<meta charset=utf-16>"),
+            Some(encoding_rs::UTF_8)
+        );
         assert_eq!(declared_charset(b"<p>no declaration</p>"), None);
     }
 
     #[test]
     fn title_site_suffix() {
-        assert_eq!(trim_site("Allies Meet in Tokyo | The Paper", Some("The Paper")), "Allies Meet in Tokyo");
-        assert_eq!(trim_site("BBC News - Allies Meet in Tokyo", Some("BBC News")), "Allies Meet in Tokyo");
-        assert_eq!(trim_site("Allies Meet in Tokyo for Talks - Reuters", None), "Allies Meet in Tokyo for Talks");
+        assert_eq!(
+            trim_site("Allies Meet in Tokyo | The Paper", Some("The Paper")),
+            "Allies Meet in Tokyo"
+        );
+        assert_eq!(
+            trim_site("BBC News - Allies Meet in Tokyo", Some("BBC News")),
+            "Allies Meet in Tokyo"
+        );
+        assert_eq!(
+            trim_site("Allies Meet in Tokyo for Talks - Reuters", None),
+            "Allies Meet in Tokyo for Talks"
+        );
         assert_eq!(trim_site("Pro- and anti-war", None), "Pro- and anti-war");
     }
 
     #[test]
     fn authors_are_cleaned() {
-        assert_eq!(split_authors("By Jane Doe and John Roe"), ["Jane Doe", "John Roe"]);
+        assert_eq!(
+            split_authors("By Jane Doe and John Roe"),
+            ["Jane Doe", "John Roe"]
+        );
         assert!(split_authors("https://example.com/staff/jane").is_empty());
-        assert_eq!(dedupe_join(vec!["A B".into(), "a b".into()]), Some("A B".into()));
+        assert_eq!(
+            dedupe_join(vec!["A B".into(), "a b".into()]),
+            Some("A B".into())
+        );
     }
 }

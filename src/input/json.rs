@@ -31,17 +31,40 @@ pub struct Fields {
 }
 
 /// Exporters' field names, tried in order when the pipeline names none.
-pub const DEFAULT_TEXT: &[&str] = &["text", "maintext", "content", "article_text", "articleBody", "body", "raw_text"];
+pub const DEFAULT_TEXT: &[&str] = &[
+    "text",
+    "maintext",
+    "content",
+    "article_text",
+    "articleBody",
+    "body",
+    "raw_text",
+];
 /// Default title fields.
 pub const DEFAULT_TITLE: &[&str] = &["title", "headline", "title_page"];
 /// Default date fields.
-pub const DEFAULT_DATE: &[&str] = &["date", "date_publish", "publish_date", "published", "datePublished", "pubdate", "published_at"];
+pub const DEFAULT_DATE: &[&str] = &[
+    "date",
+    "date_publish",
+    "publish_date",
+    "published",
+    "datePublished",
+    "pubdate",
+    "published_at",
+];
 /// Default URL fields.
 pub const DEFAULT_URL: &[&str] = &["url", "source_url", "link", "canonical_url"];
 /// Default author fields.
 pub const DEFAULT_AUTHOR: &[&str] = &["authors", "author", "byline"];
 /// Default site fields.
-pub const DEFAULT_SITE: &[&str] = &["site", "sitename", "source_domain", "hostname", "publisher", "source"];
+pub const DEFAULT_SITE: &[&str] = &[
+    "site",
+    "sitename",
+    "source_domain",
+    "hostname",
+    "publisher",
+    "source",
+];
 /// Default language fields.
 pub const DEFAULT_LANGUAGE: &[&str] = &["language", "lang"];
 
@@ -59,7 +82,11 @@ fn value_str(v: &Value) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn pick(o: &serde_json::Map<String, Value>, chosen: &Option<String>, defaults: &[&str]) -> Option<String> {
+fn pick(
+    o: &serde_json::Map<String, Value>,
+    chosen: &Option<String>,
+    defaults: &[&str],
+) -> Option<String> {
     match chosen {
         Some(k) => o.get(k).and_then(value_str),
         None => defaults.iter().find_map(|k| o.get(*k).and_then(value_str)),

@@ -188,7 +188,10 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
                 items: vec![bad(
                     0,
                     "binary",
-                    format!("{}-compressed data is corrupt or truncated: {err}", c.name()),
+                    format!(
+                        "{}-compressed data is corrupt or truncated: {err}",
+                        c.name()
+                    ),
                     raw_len,
                 )],
                 skipped: Vec::new(),
@@ -264,7 +267,10 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
                 items.push(bad(
                     index,
                     "bad_record",
-                    format!("{}-compressed stream breaks off after the records before this one: {err}", c.name()),
+                    format!(
+                        "{}-compressed stream breaks off after the records before this one: {err}",
+                        c.name()
+                    ),
                     0,
                 ));
             }
@@ -356,11 +362,22 @@ pub fn parse_date(s: &str, order: DateOrder) -> Option<(i64, Option<i64>, Option
         return Some(from_offset(d));
     }
     let t_noz = t.trim_end_matches('Z');
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(t_noz, f) {
             let us = n.and_utc().timestamp_micros();
             // A trailing `Z` states UTC.
-            return Some(if t.ends_with('Z') { (us, Some(us), Some(0)) } else { (us, None, None) });
+            return Some(if t.ends_with('Z') {
+                (us, Some(us), Some(0))
+            } else {
+                (us, None, None)
+            });
         }
     }
     let date_part = t.get(..10).unwrap_or(t);
@@ -495,7 +512,13 @@ mod tests {
         assert_eq!(Format::from_name("x.ndjson"), Some(Format::Jsonl));
         assert_eq!(Format::from_name("x.txt"), None);
         assert_eq!(Format::sniff(b"WARC/1.1\r\n"), Format::Warc);
-        assert_eq!(Format::sniff(b"\xef\xbb\xbf <!DOCTYPE html><html>"), Format::Html);
-        assert_eq!(Format::sniff(b"Headline\n\n<b>not a page</b>"), Format::Text);
+        assert_eq!(
+            Format::sniff(b"\xef\xbb\xbf <!DOCTYPE html><html>"),
+            Format::Html
+        );
+        assert_eq!(
+            Format::sniff(b"Headline\n\n<b>not a page</b>"),
+            Format::Text
+        );
     }
 }

@@ -202,7 +202,9 @@ fn page(
         if !block.starts_with(b"HTTP/") {
             return Entry::Bad {
                 index,
-                message: "response record whose block is not an HTTP response (no `HTTP/` status line)".into(),
+                message:
+                    "response record whose block is not an HTTP response (no `HTTP/` status line)"
+                        .into(),
                 bytes: block.len() as u64,
             };
         }
@@ -252,7 +254,11 @@ fn page(
     let ct = content_type.or(identified).unwrap_or_default();
     let sniffed = super::html::looks_like_document(&payload[..payload.len().min(1024)]);
     if !(is_html(&ct) || (ct.is_empty() && sniffed)) {
-        let what = if ct.is_empty() { "no Content-Type".to_string() } else { ct.split(';').next().unwrap_or("").trim().to_string() };
+        let what = if ct.is_empty() {
+            "no Content-Type".to_string()
+        } else {
+            ct.split(';').next().unwrap_or("").trim().to_string()
+        };
         return Entry::Skipped {
             what: format!("{kind} {what}"),
         };
@@ -332,7 +338,10 @@ mod tests {
         let mut buf = rec("warcinfo", b"software: test\r\n");
         buf.extend(rec("request", b"GET / HTTP/1.1\r\n\r\n"));
         buf.extend(rec("response", html));
-        buf.extend(rec("response", b"HTTP/1.1 301 Moved\r\nLocation: /b\r\n\r\n"));
+        buf.extend(rec(
+            "response",
+            b"HTTP/1.1 301 Moved\r\nLocation: /b\r\n\r\n",
+        ));
         let mut damaged = rec("response", html);
         let n = damaged.len();
         damaged.truncate(n - 10);
@@ -344,7 +353,13 @@ mod tests {
         assert!(matches!(&e[0], Entry::Skipped { what } if what == "warcinfo"));
         assert!(matches!(&e[3], Entry::Skipped { what } if what == "response 301"));
         match &e[2] {
-            Entry::Html { index, url, charset, payload, .. } => {
+            Entry::Html {
+                index,
+                url,
+                charset,
+                payload,
+                ..
+            } => {
                 assert_eq!(*index, 2);
                 assert_eq!(url.as_deref(), Some("https://example.com/a"));
                 assert_eq!(charset.as_deref(), Some("ISO-8859-1"));
@@ -352,18 +367,32 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(&e[4], Entry::Bad { index: 4, message, .. } if message.contains("Content-Length")));
+        assert!(
+            matches!(&e[4], Entry::Bad { index: 4, message, .. } if message.contains("Content-Length"))
+        );
         assert!(matches!(&e[5], Entry::Html { index: 5, .. }));
     }
 
     #[test]
     fn bare_lf_and_truncation() {
         let r = rec("response", b"HTTP/1.1 200 OK\r\n\r\n<html></html>");
-        let lf: Vec<u8> = String::from_utf8(r.clone()).unwrap().replace("\r\n", "\n").into_bytes();
+        let lf: Vec<u8> = String::from_utf8(r.clone())
+            .unwrap()
+            .replace("\r\n", "\n")
+            .into_bytes();
         let e = records(&lf);
-        assert!(matches!(&e[..], [Entry::Bad { message, .. }] if message.contains("bare LF")), "{e:?}");
+        assert!(
+            matches!(&e[..], [Entry::Bad { message, .. }] if message.contains("bare LF")),
+            "{e:?}"
+        );
         let e = records(&r[..r.len() - 8]);
-        assert!(matches!(&e[..], [Entry::Bad { message, .. }] if message.contains("truncated")), "{e:?}");
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert!(
+            matches!(&e[..], [Entry::Bad { message, .. }] if message.contains("truncated")),
+            "{e:?}"
+        );
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
     }
 }

@@ -128,7 +128,11 @@ impl Stages {
                     }
                 }
                 let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                format!("no article records ({} skipped: {})", opened.skipped.len(), list.join(", "))
+                format!(
+                    "no article records ({} skipped: {})",
+                    opened.skipped.len(),
+                    list.join(", ")
+                )
             };
             outcomes.push(Outcome::Reject(Reject {
                 source_path: src.display.clone(),
