@@ -150,6 +150,7 @@ const DROP_TAGS: &[&str] = &[
     "label",
     "picture",
     "img",
+    "time",
 ];
 const BLOCKS: &[&str] = &[
     "p",
@@ -201,7 +202,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"read-more|readmore|most-popular|mostpopular|trending|widget|skip-link|print-only|hidden|",
         r"^meta$|post-meta|entry-meta|article-meta|byline|dateline|timestamp|caption|credit|",
         r"pagination|pager|jump|alert|toast|rating|vote|follow|login|register|subnav|top-stories|",
-        r"next-article|prev-article|recirc|teaser|card-list|headline-list|video-player"
+        r"next-article|prev-article|recirc|teaser|card-list|headline-list|video-player|count$|counter"
     ))
     .unwrap()
 });
@@ -277,20 +278,6 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn is_dead_below(&self, id: NodeId) -> bool {
-        // A node is dead when it or an ancestor was marked.
-        let mut k = id;
-        loop {
-            if self.dead[k] {
-                return true;
-            }
-            if k == 0 {
-                return false;
-            }
-            k = self.dom.nodes[k].parent;
-        }
-    }
-
     fn mark_furniture(&mut self, page: bool) {
         let d = self.dom;
         // Propagate deadness down so `measure` skips whole subtrees.
@@ -336,7 +323,11 @@ impl<'a> Extractor<'a> {
                     | "menubar"
                     | "search"
             );
-            if drop_tag || hidden || bad_role {
+            // A link to the comment thread is a counter (`17 Comments`), not prose.
+            let to_comments = &*n.tag == "a"
+                && n.attr("href")
+                    .is_some_and(|h| h.contains("#comment") || h.contains("#respond"));
+            if drop_tag || hidden || bad_role || to_comments {
                 kill(&mut self.dead, id);
             }
         }
@@ -913,10 +904,12 @@ fn trim_site(title: &str, site: Option<&str>) -> String {
             return parts[1..].join(sep);
         }
         // Without a known site name: a short last part after a long headline is the site.
-        if parts.len() >= 2
-            && last.split_whitespace().count() <= 4
-            && first.split_whitespace().count() >= 4
-        {
+        let min_first = if matches!(sep, " | " | " :: " | " » ") {
+            2
+        } else {
+            4
+        };
+        if last.split_whitespace().count() <= 4 && first.split_whitespace().count() >= min_first {
             return parts[..parts.len() - 1].join(sep);
         }
     }

@@ -130,14 +130,19 @@ pub fn records(buf: &[u8]) -> Vec<Entry> {
         };
         let body_end = body_start.saturating_add(len);
         if body_end > buf.len() {
+            // Either the file is cut short, or the length is wrong and more records follow.
+            let next = resync(buf, body_start);
             out.push(bad(
                 format!(
-                    "record at byte {start} is truncated: Content-Length {len}, but only {} bytes remain",
-                    buf.len() - body_start.min(buf.len())
+                    "record at byte {start} is truncated: Content-Length {len}, but only {} bytes remain{}",
+                    buf.len() - body_start.min(buf.len()),
+                    if next < buf.len() { " before the end of the file (another record starts inside it)" } else { "" }
                 ),
-                buf.len(),
+                next,
             ));
-            break;
+            pos = next;
+            index += 1;
+            continue;
         }
         if !buf[body_end..].starts_with(b"\r\n\r\n") && body_end != buf.len() {
             let next = resync(buf, body_start);
