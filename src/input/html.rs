@@ -360,8 +360,7 @@ impl<'a> Extractor<'a> {
             p_below[n.parent] += p_below[id];
         }
         let total_p = p_below[0];
-        for id in 1..d.nodes.len() {
-            let n = &d.nodes[id];
+        for (id, n) in d.nodes.iter().enumerate().skip(1) {
             if n.is_text()
                 || self.dead[id]
                 || matches!(&*n.tag, "body" | "html" | "article" | "main")
@@ -959,18 +958,20 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
     let art = ld_article(&objs);
     let ld = |k: &str| art.and_then(|a| json_str(a.get(k)));
 
-    let mut m = PageMeta::default();
-    m.site = meta(&["og:site_name", "application-name"])
-        .or_else(|| art.and_then(|a| json_str(a.get("publisher"))))
-        .or_else(|| {
-            objs.iter()
-                .find(|o| {
-                    ld_types(o)
-                        .iter()
-                        .any(|t| t == "NewsMediaOrganization" || t == "Organization")
-                })
-                .and_then(|o| json_str(o.get("name")))
-        });
+    let mut m = PageMeta {
+        site: meta(&["og:site_name", "application-name"])
+            .or_else(|| art.and_then(|a| json_str(a.get("publisher"))))
+            .or_else(|| {
+                objs.iter()
+                    .find(|o| {
+                        ld_types(o)
+                            .iter()
+                            .any(|t| t == "NewsMediaOrganization" || t == "Organization")
+                    })
+                    .and_then(|o| json_str(o.get("name")))
+            }),
+        ..PageMeta::default()
+    };
 
     let h1s: Vec<String> = dom
         .by_tag("h1")

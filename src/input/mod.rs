@@ -77,7 +77,7 @@ pub struct Record {
 #[derive(Clone, Debug)]
 pub enum Item {
     /// To process.
-    Record(Record),
+    Record(Box<Record>),
     /// A reject.
     Bad {
         /// Record index.
@@ -200,18 +200,18 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
     }
     let mut skipped = Vec::new();
     let items = match format {
-        Format::Text => vec![Item::Record(Record {
+        Format::Text => vec![Item::Record(Box::new(Record {
             index: 0,
             raw: bytes,
             payload: Payload::Text,
             hints: Hints::default(),
-        })],
-        Format::Html => vec![Item::Record(Record {
+        }))],
+        Format::Html => vec![Item::Record(Box::new(Record {
             index: 0,
             raw: bytes,
             payload: Payload::Html { charset: None },
             hints: Hints::default(),
-        })],
+        }))],
         Format::Json | Format::Jsonl => {
             let recs = if format == Format::Json {
                 json::split_json(&bytes)
@@ -235,7 +235,7 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
                         payload,
                     } => {
                         last_index = Some(index);
-                        items.push(Item::Record(Record {
+                        items.push(Item::Record(Box::new(Record {
                             index,
                             raw: payload,
                             payload: Payload::Html { charset },
@@ -244,7 +244,7 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
                                 captured: date,
                                 ..Hints::default()
                             },
-                        }))
+                        })))
                     }
                     warc::Entry::Skipped { what } => skipped.push(what),
                     warc::Entry::Bad {
@@ -330,7 +330,7 @@ fn json_record(
         prepared.push_str("\n\n");
     }
     prepared.push_str(&body);
-    Item::Record(Record {
+    Item::Record(Box::new(Record {
         index,
         raw,
         payload: Payload::Prepared(prepared),
@@ -343,7 +343,7 @@ fn json_record(
             lang: f.language,
             ..Hints::default()
         },
-    })
+    }))
 }
 
 /// Parses a structured date (`2024-05-01`, `2024-05-01T10:00:00+02:00`, RFC 2822) or, failing

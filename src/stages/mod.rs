@@ -98,7 +98,7 @@ impl Stages {
                 Item::Record(rec) => {
                     let mut s = src.clone();
                     s.record_index = rec.index;
-                    outcomes.push(self.process_record(&s, rec, &opened.format));
+                    outcomes.push(self.process_record(&s, *rec, &opened.format));
                 }
                 Item::Bad {
                     index,
