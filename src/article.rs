@@ -202,6 +202,12 @@ pub struct Metadata {
     pub view_count: Option<i64>,
     /// ISO 639-1 code of the body's language, when recognised.
     pub language: Option<&'static str>,
+    /// URL of the article (HTML, JSON and WARC inputs).
+    pub url: Option<String>,
+    /// Site or publisher (HTML, JSON and WARC inputs).
+    pub site: Option<String>,
+    /// When a crawler fetched the page (`WARC-Date`), microseconds since the epoch, UTC.
+    pub captured_at: Option<i64>,
 }
 
 /// How a line of the decoded text was classified.
@@ -241,6 +247,8 @@ pub struct Article {
     pub bytes: u64,
     /// Encoding the text was decoded from (`UTF-8`, `UTF-16LE`, `windows-1252`, …).
     pub encoding: &'static str,
+    /// Input format: `text`, `html`, `json`, `jsonl`, `warc`, plus `+gzip` etc. when compressed.
+    pub source_format: String,
     /// Decoded text: NFC, `\n` line endings.
     pub text: String,
     /// Lines of `text`, classified by clean and metadata.
@@ -289,6 +297,7 @@ impl Article {
             content_hash: format!("{content:032x}"),
             bytes: raw.len() as u64,
             encoding,
+            source_format: "text".into(),
             source,
             lines,
             text,

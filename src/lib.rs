@@ -26,6 +26,7 @@ pub mod article;
 pub mod cli;
 pub mod eval;
 pub mod explain;
+pub mod input;
 pub mod learn;
 pub mod output;
 pub mod pipeline;

@@ -20,7 +20,7 @@ use crate::article::Reject;
 use crate::output::{OutputDir, TableWriter};
 use crate::pipeline::Pipeline;
 use crate::stages::discover::{discover, Input};
-use crate::stages::{Outcome, Stages};
+use crate::stages::{Outcome, Processed, Stages};
 use crate::tables::{self, runs::RunRow};
 
 const CHUNK_FILES: usize = 256;
@@ -97,6 +97,9 @@ fn now_micros() -> i64 {
 }
 
 /// One processed chunk, shared by every table's writer thread.
+///
+/// A container file (JSON lines, WARC) gives many outcomes, so a chunk's outcomes are its files'
+/// records, flattened in order.
 struct Chunk {
     outcomes: Vec<Outcome>,
     /// For each outcome, the doc_id of the first document with the same body, if any.
@@ -112,7 +115,12 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn account(&mut self, outcomes: Vec<Outcome>) -> Chunk {
+    fn account(&mut self, files: Vec<Processed>) -> Chunk {
+        let mut outcomes = Vec::with_capacity(files.len());
+        for f in files {
+            self.row.records_skipped += f.skipped;
+            outcomes.extend(f.outcomes);
+        }
         let mut duplicate_of = Vec::with_capacity(outcomes.len());
         for o in &outcomes {
             self.row.files_seen += 1;
@@ -219,12 +227,17 @@ fn chunks(inputs: &[Input]) -> Vec<&[Input]> {
     out
 }
 
-fn process_one(stages: &Stages, inp: &Input) -> Outcome {
+fn process_one(stages: &Stages, inp: &Input) -> Processed {
     match inp {
-        Input::Rejected(r) => Outcome::Reject(r.clone()),
+        Input::Rejected(r) => Processed {
+            outcomes: vec![Outcome::Reject(r.clone())],
+            skipped: 0,
+        },
         Input::File(src) => {
-            // A bug in a stage must cost one document, not the run: it becomes a reject.
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stages.process(src))) {
+            // A bug in a stage must cost one file, not the run: it becomes a reject.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                stages.process_file(src)
+            })) {
                 Ok(o) => o,
                 Err(e) => {
                     let msg = e
@@ -232,14 +245,17 @@ fn process_one(stages: &Stages, inp: &Input) -> Outcome {
                         .cloned()
                         .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_else(|| "panic".into());
-                    Outcome::Reject(Reject {
-                        source_path: src.display.clone(),
-                        record_index: src.record_index,
-                        stage: "process",
-                        reason: "internal_error",
-                        message: format!("stancemill bug, please report: {msg}"),
-                        bytes: Some(src.size),
-                    })
+                    Processed {
+                        outcomes: vec![Outcome::Reject(Reject {
+                            source_path: src.display.clone(),
+                            record_index: src.record_index,
+                            stage: "process",
+                            reason: "internal_error",
+                            message: format!("stancemill bug, please report: {msg}"),
+                            bytes: Some(src.size),
+                        })],
+                        skipped: 0,
+                    }
                 }
             }
         }
@@ -301,7 +317,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let mut done_files = 0usize;
     let mut failed = false;
     for chunk in chunks(&inputs) {
-        let outcomes: Vec<Outcome> =
+        let outcomes: Vec<Processed> =
             pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
         let shared = Arc::new(ledger.account(outcomes));
         // A writer that stopped on an error closes its channel; its join below reports why.

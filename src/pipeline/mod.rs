@@ -174,6 +174,31 @@ pub struct InputConfig {
     pub hidden: bool,
     /// Whether symbolic links are followed.
     pub follow_links: bool,
+    /// A compressed file may not expand past this many bytes.
+    pub max_decompressed_bytes: u64,
+    /// Nor past this ratio to its compressed size (once over 1 MiB).
+    pub max_ratio: f64,
+    /// `[input.json]`: which fields of a JSON record hold what.
+    pub json: JsonFields,
+}
+
+/// `[input.json]`: field names; `None` tries the common exporters' names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct JsonFields {
+    /// Article text (plain or HTML).
+    pub text: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication date.
+    pub date: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Author(s): a string or an array of strings.
+    pub author: Option<String>,
+    /// Site or publisher.
+    pub site: Option<String>,
+    /// Language code.
+    pub language: Option<String>,
 }
 
 /// `[stages.decode]`.
@@ -480,6 +505,27 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         let max_file_bytes = s.int("max_file_bytes", 16 << 20, 1..=(1 << 40)) as u64;
         let hidden = s.bool("hidden", false);
         let follow_links = s.bool("follow_links", true);
+        let max_decompressed_bytes =
+            s.int("max_decompressed_bytes", 256 << 20, 1024..=(1 << 40)) as u64;
+        let max_ratio = s.int("max_compression_ratio", 100, 2..=1_000_000) as f64;
+        let json = {
+            let mut j = s.table("json");
+            let mut field = |k: &'static str| {
+                let v = j.opt_string(k).map(|(v, _)| v);
+                v.filter(|v| !v.is_empty())
+            };
+            let f = JsonFields {
+                text: field("text"),
+                title: field("title"),
+                date: field("date"),
+                url: field("url"),
+                author: field("author"),
+                site: field("site"),
+                language: field("language"),
+            };
+            j.finish();
+            f
+        };
         s.finish();
         InputConfig {
             include,
@@ -489,6 +535,9 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             max_file_bytes,
             hidden,
             follow_links,
+            max_decompressed_bytes,
+            max_ratio,
+            json,
         }
     };
 
@@ -920,7 +969,10 @@ impl Pipeline {
                 &self.input.exclude,
                 self.input.max_file_bytes,
                 self.input.hidden,
-                self.input.follow_links
+                self.input.follow_links,
+                self.input.max_decompressed_bytes,
+                self.input.max_ratio,
+                &self.input.json,
             ),
             self.decode,
             self.clean,

@@ -85,6 +85,17 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
 
 /// Decodes and normalises `bytes`.
 pub fn decode(bytes: &[u8], cfg: &DecodeConfig) -> Result<Decoded, DecodeError> {
+    decode_declared(bytes, cfg, None)
+}
+
+/// Like [`decode`], with the encoding the document or its transport declares (an HTML page's
+/// `<meta charset>`, an HTTP `Content-Type`): it is used after a BOM and before detection, unless
+/// it says UTF-8 and the bytes are not (a common mislabelling), in which case detection decides.
+pub fn decode_declared(
+    bytes: &[u8],
+    cfg: &DecodeConfig,
+    declared: Option<&'static Encoding>,
+) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {
         return Err(err("empty", "the file is empty (0 bytes)"));
     }
@@ -110,7 +121,10 @@ pub fn decode(bytes: &[u8], cfg: &DecodeConfig) -> Result<Decoded, DecodeError> 
                 ),
             ));
         }
-        if std::str::from_utf8(bytes).is_ok() {
+        let utf8 = std::str::from_utf8(bytes).is_ok();
+        if let Some(enc) = declared.filter(|e| *e != UTF_8 || utf8) {
+            (enc, bytes)
+        } else if utf8 {
             (UTF_8, bytes)
         } else {
             // A handful of high bytes in English text (`£`, `é`) is too little for detection
@@ -176,6 +190,17 @@ pub fn decode(bytes: &[u8], cfg: &DecodeConfig) -> Result<Decoded, DecodeError> 
     })
 }
 
+/// Normalises text made elsewhere (extracted from HTML or JSON) as decoding does: `\n` line
+/// endings, NFC, no control characters but tab and newline.
+pub(crate) fn tidy(text: String) -> String {
+    let t = normalise(std::borrow::Cow::Owned(text));
+    if t.chars().any(is_bad_control) {
+        strip_controls(&t)
+    } else {
+        t
+    }
+}
+
 fn is_bad_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t' && c != '\u{0c}'
 }
@@ -202,7 +227,7 @@ fn strip_controls(s: &str) -> String {
 }
 
 /// `\r\n` and lone `\r` to `\n`, a form feed to a line break, a stray BOM dropped, then NFC.
-fn normalise(text: Cow<'_, str>) -> String {
+pub(crate) fn normalise(text: Cow<'_, str>) -> String {
     let b = text.as_bytes();
     let needs_eol = memchr::memchr2(b'\r', 0x0c, b).is_some()
         || memchr::memmem::find(b, "\u{feff}".as_bytes()).is_some();

@@ -11,7 +11,7 @@ pub const TABLE: Table = Table {
         col("doc_id", Utf8, false, "Stable id: hash of the source key (input folder name + path below it), record index and raw content. Joins every table."),
         col("source_path", Utf8, false, "Path of the input file as discovered (input argument joined with the path below it)."),
         col("record_index", Int32, false, "Index of the record inside its file (0 for one-article files)."),
-        col("source_format", Utf8, false, "Input format: `text`."),
+        col("source_format", Utf8, false, "Input format: `text`, `html`, `json`, `jsonl` or `warc`, with `+gzip`, `+zstd` or `+bzip2` when the file is compressed (`warc+gzip`)."),
         col("content_hash", Utf8, false, "xxh3-128 of the raw record bytes, hex."),
         col("bytes", Int64, false, "Size of the raw record in bytes."),
         col("encoding", Utf8, false, "Encoding the bytes were decoded from (`UTF-8`, `UTF-16LE`, `UTF-16BE`, `windows-1252`, …)."),
@@ -22,8 +22,9 @@ pub const TABLE: Table = Table {
         col("utc_offset_minutes", Int32, true, "The stated offset from UTC in minutes (`+09:00` = 540, `GMT` = 0)."),
         col("published_raw", Utf8, true, "The dateline's date text as printed, e.g. `December 2, 2017 12:58 pm`."),
         col("author", Utf8, true, "Author names from the byline, `; `-separated, as printed."),
-        col("site", Utf8, true, "Site or publisher (not known for plain text)."),
-        col("url", Utf8, true, "URL of the article (not known for plain text)."),
+        col("site", Utf8, true, "Site or publisher: the page's `og:site_name` or JSON-LD publisher, a JSON record's site field, else the URL's host (null for plain text)."),
+        col("url", Utf8, true, "URL of the article: `WARC-Target-URI`, a JSON record's URL field, or an HTML page's canonical URL (null for plain text)."),
+        col("captured_at", TimestampUtc, true, "When a crawler fetched the page (`WARC-Date`); null for other inputs."),
         col("comment_count", Int64, true, "Reader comments shown on the page (`75 comments`, `No Comments` = 0)."),
         col("view_count", Int64, true, "Views shown on the page (`Views: 133`)."),
         col("language", Utf8, true, "ISO 639-1 code of the body's language (en, fr, de, es, it, pt, nl), null when unsure."),
@@ -51,7 +52,7 @@ pub fn push(b: &mut BatchBuilder, a: &Article, duplicate_of: Option<&str>) {
     b.str(Some(&a.doc_id));
     b.str(Some(&a.source.display));
     b.i32(Some(a.source.record_index as i32));
-    b.str(Some("text"));
+    b.str(Some(&a.source_format));
     b.str(Some(&a.content_hash));
     b.i64(Some(a.bytes as i64));
     b.str(Some(a.encoding));
@@ -62,8 +63,9 @@ pub fn push(b: &mut BatchBuilder, a: &Article, duplicate_of: Option<&str>) {
     b.i32(m.utc_offset_minutes);
     b.str(m.published_raw.as_deref());
     b.str(m.author.as_deref());
-    b.str(None);
-    b.str(None);
+    b.str(m.site.as_deref());
+    b.str(m.url.as_deref());
+    b.ts(m.captured_at);
     b.i64(m.comment_count);
     b.i64(m.view_count);
     b.str(m.language);

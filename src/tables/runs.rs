@@ -50,7 +50,7 @@ pub const TABLE: Table = Table {
             "files_seen",
             Int64,
             false,
-            "Inputs discovered (documents + rejects).",
+            "Inputs accounted for, each file or each record of a container file (JSON lines, WARC): documents + rejects.",
         ),
         col("bytes_read", Int64, false, "Bytes of input read."),
         col("documents", Int64, false, "Rows written to `documents`."),
@@ -64,6 +64,12 @@ pub const TABLE: Table = Table {
             Int64,
             false,
             "Documents whose body repeats an earlier one (`duplicate_of` set).",
+        ),
+        col(
+            "records_skipped",
+            Int64,
+            false,
+            "Container records that are not articles, skipped on purpose (WARC requests, metadata, redirects, non-HTML responses).",
         ),
     ],
 };
@@ -105,6 +111,8 @@ pub struct RunRow {
     pub rejects: u64,
     /// Duplicate documents.
     pub duplicates: u64,
+    /// Container records skipped on purpose.
+    pub records_skipped: u64,
 }
 
 /// Appends the run row.
@@ -130,6 +138,7 @@ pub fn push(b: &mut BatchBuilder, r: &RunRow) {
         r.quotes,
         r.rejects,
         r.duplicates,
+        r.records_skipped,
     ] {
         b.i64(Some(v as i64));
     }
