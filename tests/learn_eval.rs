@@ -571,9 +571,16 @@ fn cli_cross_validation_and_errors() {
     let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(j["n"], 45);
     assert!(j["scorer"].as_str().unwrap().contains("3-fold"));
-    // No model, no --cv: the lexicon scorer, which is not there yet.
-    let o = run_ok(d.path(), &["eval", "--gold", s(&toy), "--format", "csv"], 2);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("lexicon scorer not merged yet"));
+    // No model, no --cv: the lexicon scorer. The toy set says `love`/`support` and `hate`/`oppose`
+    // about its target, which the lexicons know without any training.
+    let o = run_ok(
+        d.path(),
+        &["eval", "--gold", s(&toy), "--format", "csv", "--json"],
+        0,
+    );
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(j["scorer"], "lexicon default");
+    assert!(j["f_avg"].as_f64().unwrap() > 0.9, "{j}");
     // A bad gold file and a bad model file are fatal with their names.
     let bad = fixture("generic_bad.csv");
     let o = run_ok(
@@ -739,4 +746,77 @@ fn semeval_train_to_trial_beats_the_majority_class() {
     // Always AGAINST (the majority) gets F_avg 0.35 on the trial file: against F1 = 2·0.53/1.53,
     // favor 0. A working model is far above it.
     assert!(r.all.f_avg() > 0.5, "{}", r.text());
+}
+
+/// A pipeline can name a trained model: stance rows then carry the model's scores (different from
+/// the lexicon's), the evidence and cues stay, and the pipeline hash changes with the model.
+#[test]
+fn a_pipeline_scores_stances_with_a_trained_model() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("toy.model");
+    run_ok(
+        &repo(),
+        &[
+            "train",
+            "--gold",
+            fixture("toy.csv").to_str().unwrap(),
+            "--format",
+            "csv",
+            "--out",
+            model.to_str().unwrap(),
+        ],
+        0,
+    );
+    let pipe = d.path().join("learned.toml");
+    std::fs::write(
+        &pipe,
+        "extends = \"default\"\n[stages.stance]\nscorer = { model = \"toy.model\" }\n",
+    )
+    .unwrap();
+    let reference = repo().join("sample_corpus/asia/bane-or-boon.txt");
+    let explain = |p: Option<&Path>| {
+        let mut args = vec!["explain", "--json", reference.to_str().unwrap()];
+        if let Some(p) = p {
+            args.extend(["-p", p.to_str().unwrap()]);
+        }
+        let out = run_ok(&repo(), &args, 0);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v
+    };
+    let lex = explain(None);
+    let learned = explain(Some(&pipe));
+    assert_ne!(lex["pipeline_hash"], learned["pipeline_hash"]);
+    let (a, b) = (
+        lex["stances"].as_array().unwrap(),
+        learned["stances"].as_array().unwrap(),
+    );
+    assert_eq!(a.len(), b.len(), "the same rows, scored differently");
+    let mut differ = 0;
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!(x["target"], y["target"]);
+        assert_eq!(x["evidence"], y["evidence"]);
+        assert_eq!(x["cues"], y["cues"]);
+        let s = y["score"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&s));
+        differ += usize::from(x["score"] != y["score"]);
+    }
+    assert!(
+        differ > a.len() / 2,
+        "{differ} of {} rows rescored",
+        a.len()
+    );
+    // A missing model is a pipeline error naming file, line and key.
+    std::fs::write(
+        &pipe,
+        "extends = \"default\"\n[stages.stance]\nscorer = { model = \"gone.model\" }\n",
+    )
+    .unwrap();
+    let out = stancemill(&repo(), &["validate", pipe.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("learned.toml:3:")
+            && err.contains("stages.stance.scorer")
+            && err.contains("gone.model"),
+        "{err}"
+    );
 }

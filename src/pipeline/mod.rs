@@ -291,6 +291,22 @@ pub struct OutputConfig {
     pub row_group_bytes: usize,
 }
 
+/// A learned stance model named by the pipeline, loaded once.
+#[derive(Clone)]
+pub struct LoadedModel {
+    /// The model.
+    pub model: std::sync::Arc<crate::learn::Model>,
+    /// Hash of the model file (part of the pipeline hash).
+    pub digest: u64,
+}
+
+impl fmt::Debug for LoadedModel {
+    // The weights are megabytes of floats: show what identifies the model instead.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LoadedModel({:016x})", self.digest)
+    }
+}
+
 /// A loaded, validated pipeline.
 #[derive(Clone, Debug)]
 pub struct Pipeline {
@@ -322,6 +338,8 @@ pub struct Pipeline {
     pub score: ScoreConfig,
     /// The lexicons `[lexicons]` names, loaded and checked.
     pub lexicons: std::sync::Arc<crate::score::lexicon::Lexicons>,
+    /// The model `[stages.stance] scorer = { model = … }` names, loaded.
+    pub model: Option<LoadedModel>,
     /// `[output]`.
     pub output: OutputConfig,
 }
@@ -726,6 +744,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             statement_min_words,
         }
     };
+    let mut loaded_model: Option<LoadedModel> = None;
     let (tone_enabled, stance_enabled, window, favor, against, scorer) = {
         let tone_enabled = {
             let mut s = stages.table("tone");
@@ -751,7 +770,20 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
                 value: tree::Value::Table(t),
                 loc,
             }) if t.len() == 1 && t.contains_key("model") => match &t["model"].1.value {
-                tree::Value::Str(m) => ScorerChoice::Model(relative_to(&loc.file, m)),
+                tree::Value::Str(m) => {
+                    let path = relative_to(&loc.file, m);
+                    match crate::eval::load_model(&path) {
+                        Ok(model) => {
+                            let bytes = std::fs::read(&path).unwrap_or_default();
+                            loaded_model = Some(LoadedModel {
+                                model: std::sync::Arc::new(model),
+                                digest: xxhash_rust::xxh3::xxh3_64(&bytes),
+                            });
+                        }
+                        Err(e) => s.problem("scorer", loc, format!("model `{m}`: {e:#}")),
+                    }
+                    ScorerChoice::Model(path)
+                }
                 other => {
                     let msg = format!("`model`: expected a file path, found {}", other.type_name());
                     s.problem("scorer", loc, msg);
@@ -952,6 +984,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         actors,
         score,
         lexicons: std::sync::Arc::new(lexicons),
+        model: loaded_model,
         output,
     };
     p.hash = p.compute_hash();
@@ -963,7 +996,7 @@ impl Pipeline {
     /// plus the compiled-in data they use and the schema version.
     fn compute_hash(&self) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{:x}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{:x}|{:x}",
             (
                 &self.input.include,
                 &self.input.exclude,
@@ -986,6 +1019,7 @@ impl Pipeline {
             (SCHEMA_VERSION, &self.output.compression),
             self.score,
             self.lexicons.digest,
+            self.model.as_ref().map_or(0, |m| m.digest),
         );
         format!("{:016x}", xxhash_rust::xxh3::xxh3_64(settings.as_bytes()))
     }

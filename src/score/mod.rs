@@ -308,6 +308,13 @@ pub struct Scorer {
     /// Lexicons.
     pub lex: Arc<Lexicons>,
     stance: stance::StanceScorer,
+    /// A learned model that scores the stance rows' evidence instead of the lexicon rules (the
+    /// evidence and cue words still come from the lexicon), with the display names it reads
+    /// targets by.
+    model: Option<(
+        Arc<crate::learn::Model>,
+        std::collections::HashMap<String, String>,
+    )>,
 }
 
 thread_local! {
@@ -341,7 +348,22 @@ impl Scorer {
             stance: stance::StanceScorer::new(config, &lex),
             config: config.clone(),
             lex,
+            model: None,
         }
+    }
+
+    /// The scorer a pipeline describes, with its learned model when it names one.
+    pub fn for_pipeline(p: &crate::pipeline::Pipeline) -> Scorer {
+        let mut s = Scorer::new(&p.score, p.lexicons.clone());
+        if let Some(m) = &p.model {
+            let names = p
+                .actors
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone()))
+                .collect();
+            s.model = Some((m.model.clone(), names));
+        }
+        s
     }
 
     /// Scores one article in place.
@@ -356,6 +378,9 @@ impl Scorer {
             let ctx = self.tone(a, &t);
             if self.config.stance {
                 a.scores.stances = self.stance.score(self, a, &t, &ctx);
+                if let Some((model, names)) = &self.model {
+                    rescore(model, names, a);
+                }
             }
             if self.config.relations {
                 a.scores.relations = relations::score(self, a, &t, &ctx);
@@ -420,6 +445,46 @@ impl Scorer {
         }
         ctx
     }
+}
+
+/// Replaces each stance row's score with the learned model's judgement of its evidence sentences
+/// (the quotation's words for quote scope) toward the target's display name.
+fn rescore(
+    model: &crate::learn::Model,
+    names: &std::collections::HashMap<String, String>,
+    a: &mut Article,
+) {
+    use crate::eval::StanceScorer as _;
+    let mut rows = std::mem::take(&mut a.scores.stances);
+    for r in &mut rows {
+        let text = match (r.scope, r.quote_index) {
+            (Scope::Quote, Some(q)) => {
+                let q = &a.quotes[q as usize];
+                a.body[q.bytes.0..q.bytes.1].to_string()
+            }
+            _ => r
+                .evidence
+                .iter()
+                .filter_map(|&s| a.sentences.get(s as usize))
+                .map(|s| a.sentence_text(s))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        let target = names
+            .get(&*r.target)
+            .cloned()
+            .unwrap_or_else(|| r.target.to_string());
+        let j = model.stance(&crate::eval::Example {
+            text,
+            target,
+            span: None,
+            label: None,
+        });
+        r.score = j.score;
+        r.label = j.label;
+        r.confidence = j.confidence;
+    }
+    a.scores.stances = rows;
 }
 
 /// Token-level results shared by the stance and relation scorers.

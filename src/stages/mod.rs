@@ -70,7 +70,7 @@ impl Stages {
             segment: segment::Segment::new(&p.segment),
             mentions: mentions::Mentions::new(&p.mentions, &p.actors),
             quotes: quotes::Quotes::new(&p.quotes, &p.actors),
-            score: crate::score::Scorer::new(&p.score, p.lexicons.clone()),
+            score: crate::score::Scorer::for_pipeline(p),
         }
     }
 
