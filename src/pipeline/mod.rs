@@ -745,7 +745,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         }
     };
     let mut loaded_model: Option<LoadedModel> = None;
-    let (tone_enabled, stance_enabled, window, favor, against, scorer) = {
+    let (tone_enabled, stance_enabled, window, favor, against, unnamed, scorer) = {
         let tone_enabled = {
             let mut s = stages.table("tone");
             let e = s.bool("enabled", true);
@@ -757,6 +757,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         let window = s.int("window", 8, 1..=100) as usize;
         let favor = s.float("favor", 0.1, 0.0..=1.0) as f32;
         let against = s.float("against", -0.1, -1.0..=0.0) as f32;
+        let unnamed = s.float("unnamed_factor", 2.0, 1.0..=100.0) as f32;
         let scorer = match s.node("scorer") {
             None => ScorerChoice::Lexicon,
             Some(Node {
@@ -801,7 +802,15 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             }
         };
         s.finish();
-        (tone_enabled, enabled, window, favor, against, scorer)
+        (
+            tone_enabled,
+            enabled,
+            window,
+            favor,
+            against,
+            unnamed,
+            scorer,
+        )
     };
     let relations_enabled = {
         let mut s = stages.table("relations");
@@ -952,6 +961,7 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         window,
         favor: Threshold(favor),
         against: Threshold(against),
+        unnamed_factor: Threshold(unnamed),
         scorer,
         targets: target_defs.into_iter().map(|(t, _)| t).collect(),
         auto_targets,

@@ -99,6 +99,8 @@ pub struct ScoreConfig {
     pub favor: Threshold,
     /// Score at or below which a stance is `against`.
     pub against: Threshold,
+    /// For a bare text that never names its target: thresholds are this many times wider.
+    pub unnamed_factor: Threshold,
     /// Which scorer.
     pub scorer: ScorerChoice,
     /// Declared targets.
@@ -129,6 +131,7 @@ impl Default for ScoreConfig {
             window: 8,
             favor: Threshold(0.1),
             against: Threshold(-0.1),
+            unnamed_factor: Threshold(2.0),
             scorer: ScorerChoice::Lexicon,
             targets: Vec::new(),
             auto_targets: vec![

@@ -6,7 +6,9 @@
 //! target word when they share a stem (the first six letters, or the whole word when shorter), so
 //! `abortions` finds `Legalization of Abortion` and `feminists` finds `Feminist Movement`. The
 //! stance is then scored around those tokens exactly as around a mention in an article; when the
-//! text never names the target, its overall tone stands in, at lower confidence.
+//! text never names the target, its overall tone stands in, at lower confidence and against
+//! thresholds `unnamed_factor` times wider (a comment that never names a topic is more often about
+//! something else than for or against it).
 
 use super::tokens::{entry_words, is_clause_break, TokKind, Tokens};
 use super::tone::{self, Cue};
@@ -145,7 +147,11 @@ impl Scorer {
         all.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
         TextJudgement {
             score,
-            label: self.config.label(score),
+            label: if hits.is_empty() {
+                self.config.label(score / self.config.unnamed_factor.0)
+            } else {
+                self.config.label(score)
+            },
             confidence: tone::confidence(pos + neg, whole.hedge)
                 * if hits.is_empty() { 0.6 } else { 1.0 },
             target_found: !hits.is_empty(),
