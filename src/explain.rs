@@ -78,7 +78,7 @@ pub fn json(a: &Article, p: &Pipeline) -> String {
     );
     let _ = write!(
         o,
-        "\"metadata\":{{\"title\":{},\"published_at\":{},\"published_utc\":{},\"utc_offset_minutes\":{},\"published_raw\":{},\"author\":{},\"comment_count\":{},\"view_count\":{},\"language\":{}}},",
+        "\"metadata\":{{\"title\":{},\"published_at\":{},\"published_utc\":{},\"utc_offset_minutes\":{},\"published_raw\":{},\"author\":{},\"comment_count\":{},\"view_count\":{},\"language\":{},\"url\":{},\"site\":{},\"captured_at\":{},\"source_format\":{},\"record_index\":{}}},",
         opt(m.title.as_deref()),
         opt(ts(m.published_at).as_deref()),
         opt(ts(m.published_utc).as_deref()),
@@ -87,7 +87,12 @@ pub fn json(a: &Article, p: &Pipeline) -> String {
         opt(m.author.as_deref()),
         opt_num(m.comment_count),
         opt_num(m.view_count),
-        opt(m.language)
+        opt(m.language),
+        opt(m.url.as_deref()),
+        opt(m.site.as_deref()),
+        opt(ts(m.captured_at).as_deref()),
+        js(&a.source_format),
+        a.source.record_index
     );
     let chrome: Vec<String> = a.chrome_removed.iter().map(|c| js(c)).collect();
     let warnings: Vec<String> = a.warnings.iter().map(|c| js(c)).collect();
@@ -348,6 +353,15 @@ pub fn text(a: &Article, p: &Pipeline, color: bool) -> String {
         m.view_count.map_or_else(none, |c| c.to_string())
     );
     let _ = writeln!(o, "language    {}", m.language.unwrap_or("-"));
+    let _ = writeln!(
+        o,
+        "source      {} record {}; url {}; site {}{}",
+        a.source_format,
+        a.source.record_index,
+        m.url.as_deref().unwrap_or("-"),
+        m.site.as_deref().unwrap_or("-"),
+        ts(m.captured_at).map_or(String::new(), |t| format!("; captured {t}"))
+    );
     let _ = writeln!(
         o,
         "chrome      {} line(s) removed: {:?}",
