@@ -421,6 +421,9 @@ impl Scorer {
             s.sentence_cues.push(ctx.cues.len() as u32);
             cues.clear();
             let tone = tone::score_span(&self.lex, t, ta, tb, in_phrase, &mut cues);
+            // In token order, so the stance and relation scorers can find a window's cues by
+            // binary search (a run-on "sentence" can hold thousands).
+            cues.sort_by_key(|c| c.tok);
             s.sentence_tone.push(tone);
             ctx.cues.extend_from_slice(&cues);
         }
@@ -441,6 +444,7 @@ impl Scorer {
             let qb = t.first_at(q.bytes.1);
             let first = ctx.quote_cues.len();
             let tone = tone::score_span(&self.lex, t, qa, qb, |_| false, &mut ctx.quote_cues);
+            ctx.quote_cues[first..].sort_by_key(|c| c.tok);
             ctx.quote_ranges
                 .push((first as u32, ctx.quote_cues.len() as u32));
             ctx.quote_toks.push((qa as u32, qb as u32));

@@ -45,6 +45,10 @@ const CLAUSE_COST: usize = 4;
 const NEAR: usize = 6;
 /// … and the other within this many (a sentence of 60 words names many actors it does not relate).
 const FAR: usize = 16;
+/// Words around a cue where a party can still be given it (FAR plus the longest name).
+const REACH: usize = FAR + MAX_NAME;
+/// Words in the longest actor name or cue we look back over.
+const MAX_NAME: usize = 8;
 
 #[derive(Clone)]
 struct Party {
@@ -94,7 +98,8 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
             if m.sentence_index as usize != si {
                 continue;
             }
-            let in_slogan = a.quotes.iter().any(|q| {
+            let qi = a.quotes.partition_point(|q| q.bytes.0 <= m.bytes.0);
+            let in_slogan = a.quotes[qi.saturating_sub(4)..qi].iter().any(|q| {
                 q.kind == crate::article::QuoteKind::Phrase
                     && q.bytes.0 <= m.bytes.0
                     && m.bytes.1 <= q.bytes.1
@@ -136,7 +141,10 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
         let mut cues: Vec<(Cue, Option<u8>)> = Vec::new();
         let mut j = sa;
         while j < sb {
-            if parties.iter().any(|p| j >= p.tok && j < p.end) {
+            if near(&parties, j.saturating_sub(MAX_NAME), j + 1)
+                .iter()
+                .any(|p| j >= p.tok && j < p.end)
+            {
                 j += 1;
                 continue;
             }
@@ -168,11 +176,16 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
         let cb = a.scores.sentence_cues[si + 1] as usize;
         for c in &ctx.cues[ca..cb] {
             let (ct, cl) = (c.tok as usize, c.len as usize);
-            let covered = cues.iter().any(|(r, _)| {
+            // Relation cues are in token order: only the last few starting before this cue's end
+            // can overlap it.
+            let ri = cues.partition_point(|(r, _)| (r.tok as usize) < ct + cl);
+            let covered = cues[ri.saturating_sub(MAX_NAME)..ri].iter().any(|(r, _)| {
                 let (rt, rl) = (r.tok as usize, r.len as usize);
                 ct < rt + rl && rt < ct + cl
             });
-            let in_party = parties.iter().any(|p| ct < p.end && p.tok < ct + cl);
+            let in_party = near(&parties, ct.saturating_sub(MAX_NAME), ct + cl)
+                .iter()
+                .any(|p| ct < p.end && p.tok < ct + cl);
             if !covered && !in_party {
                 cues.push((
                     Cue {
@@ -184,9 +197,11 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
             }
         }
         for (cue, quad) in cues {
-            let Some((x, y, g)) =
-                attribute(&parties, &a.body, t, cue.tok as usize, cue.len as usize)
-            else {
+            let (c, len) = (cue.tok as usize, cue.len as usize);
+            // No rule reaches further than REACH words, so only the parties that near take part
+            // (a run-on sentence naming China a thousand times stays linear).
+            let around = near(&parties, c.saturating_sub(REACH), c + len + REACH);
+            let Some((x, y, g)) = attribute(around, &a.body, t, c, len) else {
                 continue;
             };
             if ids.iter().position(|i| *i == x).is_none()
@@ -260,6 +275,13 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
             }
         })
         .collect()
+}
+
+/// The parties that start in tokens `lo..hi` (parties are in token order).
+fn near(parties: &[Party], lo: usize, hi: usize) -> &[Party] {
+    let a = parties.partition_point(|p| p.tok < lo);
+    let b = parties.partition_point(|p| p.tok < hi);
+    &parties[a..b.max(a)]
 }
 
 /// The pair a cue at tokens `c..c+len` describes, with its weight share.

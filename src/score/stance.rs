@@ -21,6 +21,8 @@ const STANCE_REACH: usize = 6;
 const RELATION_SHARE: f32 = 0.6;
 /// At most this many cue words per row.
 const MAX_CUES: usize = 8;
+/// Words in the longest cue phrase (for finding overlapping cues).
+const MAX_CUE_WORDS: u32 = 8;
 
 /// The stance part of the scorer: the declared targets, compiled.
 #[derive(Debug)]
@@ -46,7 +48,8 @@ struct Acc {
     mentions: u32,
     hedge: f32,
     sentences: Vec<u32>,
-    cues: Vec<(Cue, u32)>,
+    /// Cues by first token (a map, not a list: a document-scope row can gather thousands).
+    cues: BTreeMap<u32, (Cue, u32)>,
 }
 
 impl StanceScorer {
@@ -155,10 +158,11 @@ impl StanceScorer {
     /// Stance rows for one article.
     pub fn score(&self, sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<StanceRow> {
         let hits = self.hits(sc, a, t);
+        // Quotations are in body order; look only at the few that start before `b` (they rarely
+        // overlap), so a text with thousands of quotations stays linear.
         let quote_at = |b: usize| {
-            a.quotes
-                .iter()
-                .position(|q| q.bytes.0 <= b && b < q.bytes.1)
+            let i = a.quotes.partition_point(|q| q.bytes.0 <= b);
+            (i.saturating_sub(4)..i).find(|&k| a.quotes[k].bytes.0 <= b && b < a.quotes[k].bytes.1)
         };
         let in_any_quote = |tok: u32| {
             let b = t.toks[tok as usize].start;
@@ -215,7 +219,8 @@ impl StanceScorer {
                 }
             };
             let near = |d: usize| 1.0 / (1.0 + d as f32 / 4.0);
-            for c in cues {
+            let first = cues.partition_point(|c| (c.tok as usize) < lo);
+            for c in cues[first..].iter().take_while(|c| (c.tok as usize) < hi) {
                 let (ct, cl) = (c.tok as usize, c.len as usize);
                 if ct < lo || ct >= hi || (ct < h.end && ct + cl > h.tok) {
                     continue;
@@ -292,14 +297,25 @@ impl StanceScorer {
                     });
                 acc.mentions += 1;
                 acc.hedge = acc.hedge.min(hedge);
-                if !acc.sentences.contains(&h.sentence) {
+                if acc.sentences.last() != Some(&h.sentence) {
                     acc.sentences.push(h.sentence);
                 }
                 for c in &found {
-                    match acc.cues.iter_mut().find(|(x, _)| overlaps(x, c)) {
-                        Some((x, _)) if x.value.abs() < c.value.abs() => *x = *c,
-                        Some(_) => {}
-                        None => acc.cues.push((*c, h.sentence)),
+                    let lo = c.tok.saturating_sub(MAX_CUE_WORDS);
+                    let over = acc
+                        .cues
+                        .range(lo..c.tok + c.len)
+                        .find(|(_, (x, _))| overlaps(x, c))
+                        .map(|(k, (x, _))| (*k, x.value.abs() < c.value.abs()));
+                    match over {
+                        Some((k, true)) => {
+                            acc.cues.remove(&k);
+                            acc.cues.insert(c.tok, (*c, h.sentence));
+                        }
+                        Some((_, false)) => {}
+                        None => {
+                            acc.cues.insert(c.tok, (*c, h.sentence));
+                        }
                     }
                 }
             }
@@ -307,7 +323,7 @@ impl StanceScorer {
         accs.into_iter()
             .map(|((scope, idx, holder, target), acc)| {
                 let (mut pos, mut neg) = (0.0f32, 0.0f32);
-                for (c, _) in &acc.cues {
+                for (c, _) in acc.cues.values() {
                     if c.value > 0.0 {
                         pos += c.value;
                     } else {
@@ -318,7 +334,7 @@ impl StanceScorer {
                 let mut evidence: Vec<u32> = if acc.cues.is_empty() {
                     acc.sentences.clone()
                 } else {
-                    acc.cues.iter().map(|(_, s)| *s).collect()
+                    acc.cues.values().map(|(_, s)| *s).collect()
                 };
                 evidence.sort_unstable();
                 evidence.dedup();
@@ -345,7 +361,7 @@ impl StanceScorer {
                     evidence,
                     cues: super::cue_words(
                         &a.body,
-                        acc.cues.iter().map(|(c, _)| super::span(t, c)),
+                        acc.cues.values().map(|(c, _)| super::span(t, c)),
                         MAX_CUES,
                     ),
                 }

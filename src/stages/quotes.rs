@@ -1392,9 +1392,15 @@ impl Quotes {
         }
         let (from, to) = (run[0].s, run[run.len() - 1].e);
         // A gazetteer actor covering the end of the run: a person, or a state/organisation speaking.
-        let covering = a.mentions.iter().rev().find(|m| {
-            m.bytes.1 >= to.saturating_sub(3) && m.bytes.1 <= to + 3 && m.bytes.0 >= from
-        });
+        // Mentions are in body order: only those starting inside the run can qualify, so search
+        // back from the run's end instead of over the whole article (quadratic on a text of
+        // thousands of quotation marks).
+        let upto = a.mentions.partition_point(|m| m.bytes.0 <= to + 3);
+        let covering = a.mentions[..upto]
+            .iter()
+            .rev()
+            .take_while(|m| m.bytes.0 >= from)
+            .find(|m| m.bytes.1 >= to.saturating_sub(3) && m.bytes.1 <= to + 3);
         if let Some(m) = covering {
             match m.kind {
                 ActorKind::Person => {
