@@ -19,37 +19,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::dom::{collapse_ws, Dom, NodeId};
-
-/// What the page says about itself.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PageMeta {
-    /// Headline.
-    pub title: Option<String>,
-    /// Publication date as written (ISO 8601 in structured data, else as printed).
-    pub published: Option<String>,
-    /// Last modification date as written (used when no publication date is given).
-    pub modified: Option<String>,
-    /// Authors, `; `-separated.
-    pub author: Option<String>,
-    /// Canonical URL.
-    pub url: Option<String>,
-    /// Site or publisher name.
-    pub site: Option<String>,
-    /// Language tag as written (`en-US`).
-    pub lang: Option<String>,
-    /// Reader comments shown.
-    pub comment_count: Option<i64>,
-    /// Views shown.
-    pub view_count: Option<i64>,
-}
+use super::Hints;
 
 /// The extracted article.
 #[derive(Clone, Debug, Default)]
 pub struct Extracted {
     /// Paragraphs joined by a blank line, sections by two.
     pub body: String,
-    /// The page's metadata.
-    pub meta: PageMeta,
+    /// The page's metadata (`captured` stays empty: only a crawl record knows when it was fetched).
+    pub meta: Hints,
 }
 
 /// Finds the charset an HTML document declares in `<meta charset>` or `http-equiv` (first 4 KiB).
@@ -934,7 +912,7 @@ pub fn url_host(url: &str) -> Option<String> {
 }
 
 /// Reads the page's own metadata.
-pub fn page_meta(dom: &Dom) -> PageMeta {
+pub fn page_meta(dom: &Dom) -> Hints {
     let mut metas: Vec<(String, String)> = Vec::new();
     for id in dom.by_tag("meta") {
         let n = &dom.nodes[id];
@@ -958,7 +936,7 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
     let art = ld_article(&objs);
     let ld = |k: &str| art.and_then(|a| json_str(a.get(k)));
 
-    let mut m = PageMeta {
+    let mut m = Hints {
         site: meta(&["og:site_name", "application-name"])
             .or_else(|| art.and_then(|a| json_str(a.get("publisher"))))
             .or_else(|| {
@@ -970,7 +948,7 @@ pub fn page_meta(dom: &Dom) -> PageMeta {
                     })
                     .and_then(|o| json_str(o.get("name")))
             }),
-        ..PageMeta::default()
+        ..Hints::default()
     };
 
     let h1s: Vec<String> = dom

@@ -215,20 +215,12 @@ impl Stages {
                     Err(e) => return decode_reject(e, rec.raw.len()),
                 };
                 let ex = input::html::extract(&d.text);
-                let m = ex.meta;
+                // A crawl's record URL is where the page was fetched; the page's own canonical
+                // URL serves a page read from disk.
                 let hints = Hints {
-                    title: m.title,
-                    published: m.published,
-                    modified: m.modified,
-                    author: m.author,
-                    // A crawl's record URL is where the page was fetched; the page's own
-                    // canonical URL serves a page read from disk.
-                    url: rec.hints.url.or(m.url),
-                    site: m.site,
-                    lang: m.lang,
-                    comment_count: m.comment_count,
-                    view_count: m.view_count,
+                    url: rec.hints.url.or(ex.meta.url),
                     captured: rec.hints.captured,
+                    ..ex.meta
                 };
                 let mut text = String::with_capacity(ex.body.len() + 200);
                 if let Some(t) = &hints.title {
