@@ -68,14 +68,13 @@ pub fn lexicon_hook(
     let scorer = crate::score::Scorer::new(&p.score, p.lexicons.clone());
     Ok(std::sync::Arc::new(move |ex: &Example| {
         let j = scorer.stance_of(&ex.text, &ex.target, byte_span(&ex.text, ex.span));
-        let t = scorer.tone_of(&ex.text);
         vec![
             ("stance".to_string(), j.score),
             ("stance_pos".to_string(), j.score.max(0.0)),
             ("stance_neg".to_string(), (-j.score).max(0.0)),
             ("stance_conf".to_string(), j.confidence),
             ("found".to_string(), f32::from(u8::from(j.target_found))),
-            ("tone".to_string(), t.score),
+            ("tone".to_string(), j.tone),
         ]
     }))
 }

@@ -762,11 +762,8 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             None => ScorerChoice::Lexicon,
             Some(Node {
                 value: tree::Value::Str(v),
-                loc,
-            }) if v == "lexicon" => {
-                let _ = loc;
-                ScorerChoice::Lexicon
-            }
+                ..
+            }) if v == "lexicon" => ScorerChoice::Lexicon,
             Some(Node {
                 value: tree::Value::Table(t),
                 loc,

@@ -204,9 +204,7 @@ pub fn score(sc: &Scorer, a: &Article, t: &Tokens, ctx: &Context) -> Vec<Relatio
             let Some((x, y, g)) = attribute(around, &a.body, t, c, len) else {
                 continue;
             };
-            if ids.iter().position(|i| *i == x).is_none()
-                || ids.iter().position(|i| *i == y).is_none()
-            {
+            if !ids.contains(&x) || !ids.contains(&y) {
                 continue;
             }
             let v = cue.value * g;

@@ -211,52 +211,21 @@ impl StanceScorer {
             let lo = h.tok.saturating_sub(window).max(range.0);
             let hi = (h.end + window).min(range.1);
             let mut found: Vec<Cue> = Vec::new();
-            let dist = |c: usize, len: usize| {
-                if c >= h.end {
-                    c - h.end
-                } else {
-                    h.tok.saturating_sub(c + len)
-                }
-            };
-            let near = |d: usize| 1.0 / (1.0 + d as f32 / 4.0);
             let first = cues.partition_point(|c| (c.tok as usize) < lo);
             for c in cues[first..].iter().take_while(|c| (c.tok as usize) < hi) {
                 let (ct, cl) = (c.tok as usize, c.len as usize);
-                if ct < lo || ct >= hi || (ct < h.end && ct + cl > h.tok) {
+                if ct < h.end && ct + cl > h.tok {
                     continue;
                 }
                 if keys[0].0 == Scope::Document && in_any_quote(c.tok) {
                     continue;
                 }
                 found.push(Cue {
-                    value: c.value * near(dist(ct, cl)),
+                    value: c.value * proximity(gap(ct, cl, h.tok, h.end)),
                     ..*c
                 });
             }
-            // Directional cues that take the target as their object.
-            let mut j = h.tok.saturating_sub(STANCE_REACH).max(range.0);
-            while j < h.tok {
-                if let Some((n, cue)) = sc.lex.stance.longest(t, j) {
-                    let clear = (j + n..h.tok).all(|k| !is_clause_break(t.toks[k].kind));
-                    if j + n <= h.tok && clear {
-                        let mut v = if cue.favor { cue.weight } else { -cue.weight };
-                        if let Some(w) = tone::negation_before(&sc.lex, t, j, range.0) {
-                            v *= -w.abs();
-                        }
-                        push_max(
-                            &mut found,
-                            Cue {
-                                tok: j as u32,
-                                len: n as u32,
-                                value: v,
-                            },
-                        );
-                        j += n;
-                        continue;
-                    }
-                }
-                j += 1;
-            }
+            stance_cues_before(&sc.lex, t, h.tok, range.0, &mut found);
             let mut j = lo;
             while j < hi {
                 if j >= h.tok && j < h.end {
@@ -269,7 +238,7 @@ impl StanceScorer {
                     } else {
                         -cue.weight
                     };
-                    v *= RELATION_SHARE * near(dist(j, n));
+                    v *= RELATION_SHARE * proximity(gap(j, n, h.tok, h.end));
                     if let Some(w) = tone::negation_before(&sc.lex, t, j, range.0) {
                         v *= -w.abs();
                     }
@@ -370,13 +339,61 @@ impl StanceScorer {
     }
 }
 
+/// Words between a cue at tokens `c..c + len` and a target at `ht..he`.
+pub(super) fn gap(c: usize, len: usize, ht: usize, he: usize) -> usize {
+    if c >= he {
+        c - he
+    } else {
+        ht.saturating_sub(c + len)
+    }
+}
+
+/// Weight of a cue `d` words from the target: half at four words.
+pub(super) fn proximity(d: usize) -> f32 {
+    1.0 / (1.0 + d as f32 / 4.0)
+}
+
+/// Directional stance cues that take the target starting at token `ht` as their object: within
+/// [`STANCE_REACH`] words before it (not before `floor`), with no clause boundary in between,
+/// flipped by a negator before them.
+pub(super) fn stance_cues_before(
+    lex: &super::lexicon::Lexicons,
+    t: &Tokens,
+    ht: usize,
+    floor: usize,
+    found: &mut Vec<Cue>,
+) {
+    let mut j = ht.saturating_sub(STANCE_REACH).max(floor);
+    while j < ht {
+        if let Some((n, cue)) = lex.stance.longest(t, j) {
+            if j + n <= ht && (j + n..ht).all(|k| !is_clause_break(t.toks[k].kind)) {
+                let mut v = if cue.favor { cue.weight } else { -cue.weight };
+                if let Some(w) = tone::negation_before(lex, t, j, floor) {
+                    v *= -w.abs();
+                }
+                push_max(
+                    found,
+                    Cue {
+                        tok: j as u32,
+                        len: n as u32,
+                        value: v,
+                    },
+                );
+                j += n;
+                continue;
+            }
+        }
+        j += 1;
+    }
+}
+
 fn overlaps(a: &Cue, b: &Cue) -> bool {
     a.tok < b.tok + b.len && b.tok < a.tok + a.len
 }
 
 /// Adds a cue unless an overlapping one is already there (`deepen mutual trust` as a relation cue
 /// and `mutual trust` as a valence word are one piece of evidence); the stronger one stays.
-fn push_max(found: &mut Vec<Cue>, c: Cue) {
+pub(super) fn push_max(found: &mut Vec<Cue>, c: Cue) {
     match found.iter_mut().find(|x| overlaps(x, &c)) {
         Some(x) if x.value.abs() < c.value.abs() => *x = c,
         Some(_) => {}

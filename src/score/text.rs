@@ -5,12 +5,14 @@
 //! Without mentions from the gazetteer, the target is found by its own words: a token matches a
 //! target word when they share a stem (the first six letters, or the whole word when shorter), so
 //! `abortions` finds `Legalization of Abortion` and `feminists` finds `Feminist Movement`. The
-//! stance is then scored around those tokens exactly as around a mention in an article; when the
-//! text never names the target, its overall tone stands in, at lower confidence and against
-//! thresholds `unnamed_factor` times wider (a comment that never names a topic is more often about
-//! something else than for or against it).
+//! stance is then scored around those tokens with the article scorer's distance weighting and
+//! directional stance cues (its cooperation/conflict cues are not used here), plus a smaller share
+//! of the whole text's tone. When the text never names the target, its overall tone stands in, at
+//! lower confidence and against thresholds `unnamed_factor` times wider (a comment that never names
+//! a topic is more often about something else than for or against it).
 
-use super::tokens::{entry_words, is_clause_break, TokKind, Tokens};
+use super::stance::{gap, proximity, push_max, stance_cues_before};
+use super::tokens::{entry_words, TokKind, Tokens};
 use super::tone::{self, Cue};
 use super::{Label, Scorer};
 
@@ -33,6 +35,8 @@ pub struct TextJudgement {
     pub confidence: f32,
     /// Whether the target was found in the text.
     pub target_found: bool,
+    /// Tone of the whole text (what [`Scorer::tone_of`] gives), computed on the way.
+    pub tone: f32,
     /// The cue words, strongest first.
     pub cues: Vec<String>,
 }
@@ -57,6 +61,7 @@ impl Scorer {
             label: self.config.label(score),
             confidence: tone.confidence(),
             target_found: false,
+            tone: score,
             cues: words(text, &t, &cues),
         }
     }
@@ -84,14 +89,6 @@ impl Scorer {
         for &(ht, he) in &hits {
             let lo = ht.saturating_sub(window);
             let hi = (he + window).min(t.len());
-            let dist = |c: usize, len: usize| {
-                if c >= he {
-                    c - he
-                } else {
-                    ht.saturating_sub(c + len)
-                }
-            };
-            let near = |d: usize| 1.0 / (1.0 + d as f32 / 4.0);
             for c in &tone_cues {
                 let (ct, cl) = (c.tok as usize, c.len as usize);
                 if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
@@ -100,33 +97,12 @@ impl Scorer {
                 push_max(
                     &mut found,
                     Cue {
-                        value: c.value * near(dist(ct, cl)),
+                        value: c.value * proximity(gap(ct, cl, ht, he)),
                         ..*c
                     },
                 );
             }
-            let mut j = ht.saturating_sub(6);
-            while j < ht {
-                if let Some((n, cue)) = self.lex.stance.longest(&t, j) {
-                    if j + n <= ht && (j + n..ht).all(|k| !is_clause_break(t.toks[k].kind)) {
-                        let mut v = if cue.favor { cue.weight } else { -cue.weight };
-                        if let Some(w) = tone::negation_before(&self.lex, &t, j, 0) {
-                            v *= -w.abs();
-                        }
-                        push_max(
-                            &mut found,
-                            Cue {
-                                tok: j as u32,
-                                len: n as u32,
-                                value: v,
-                            },
-                        );
-                        j += n;
-                        continue;
-                    }
-                }
-                j += 1;
-            }
+            stance_cues_before(&self.lex, &t, ht, 0, &mut found);
         }
         let (mut pos, mut neg) = (0.0f32, 0.0f32);
         for c in &found {
@@ -155,19 +131,9 @@ impl Scorer {
             confidence: tone::confidence(pos + neg, whole.hedge)
                 * if hits.is_empty() { 0.6 } else { 1.0 },
             target_found: !hits.is_empty(),
+            tone: whole.score(),
             cues: words(text, &t, &all),
         }
-    }
-}
-
-fn push_max(found: &mut Vec<Cue>, c: Cue) {
-    match found
-        .iter_mut()
-        .find(|x| x.tok < c.tok + c.len && c.tok < x.tok + x.len)
-    {
-        Some(x) if x.value.abs() < c.value.abs() => *x = c,
-        Some(_) => {}
-        None => found.push(c),
     }
 }
 
