@@ -2,6 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
@@ -237,6 +239,47 @@ pub struct RunArgs {
     /// Write into a non-empty folder that stancemill did not create.
     #[arg(long)]
     pub overwrite: bool,
+    /// Continue an interrupted run in --output: skip the units it finished. Refused when the
+    /// inputs, the pipeline or the unit size changed since it started.
+    #[arg(long)]
+    pub resume: bool,
+    /// Work is committed in units of about this many MB of input (one part file per table each).
+    #[arg(long, value_name = "MB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub unit_mb: u64,
+    /// ... or of at most this many input files.
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub unit_files: u64,
+}
+
+/// Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Ctrl-C: the first sets the flag (the run finishes its unit and stops cleanly); a second exits at
+/// once. Only complete files are ever visible under final names, so exiting at once loses at most
+/// the unit in flight; its hidden temporary files are removed by the next run in that folder.
+fn interrupt_flag() -> Option<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // Registered first, so it sees the flag as it was before this signal set it.
+        signal_hook::flag::register_conditional_shutdown(sig, EXIT_INTERRUPTED, flag.clone())
+            .ok()?;
+        signal_hook::flag::register(sig, flag.clone()).ok()?;
+    }
+    // A signal handler may not print; this thread tells the user at once that the first Ctrl-C
+    // was heard (the run itself only looks at the flag between units).
+    let seen = flag.clone();
+    let _ = std::thread::Builder::new()
+        .name("stancemill-interrupt".into())
+        .spawn(move || loop {
+            if seen.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "\nstancemill: interrupted; finishing the unit in flight so it can be kept (Ctrl-C again stops at once)"
+                );
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        });
+    Some(flag)
 }
 
 fn print_stdout(s: &str) -> i32 {
@@ -337,10 +380,38 @@ fn run_command(args: RunArgs) -> i32 {
         progress: !args.quiet,
         limit: args.limit,
         overwrite: args.overwrite,
+        resume: args.resume,
+        unit_bytes: args.unit_mb << 20,
+        unit_files: args.unit_files as usize,
+        interrupt: interrupt_flag(),
+        // Tests interrupt a run at a known point through the same path as Ctrl-C.
+        interrupt_after_units: std::env::var("STANCEMILL_TEST_INTERRUPT_AFTER_UNITS")
+            .ok()
+            .and_then(|v| v.parse().ok()),
     };
     match run(&pipeline, &opts) {
+        Ok(summary) if summary.interrupted() => {
+            eprintln!(
+                "stancemill: stopped after {} of {} units; {} holds only complete files, but not all of them (no _SUCCESS).\n\
+                 continue with the same command and --resume:\n  {} --resume",
+                summary.units_done,
+                summary.units,
+                args.output.display(),
+                std::env::args()
+                    .filter(|a| a != "--resume")
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            EXIT_INTERRUPTED
+        }
         Ok(summary) => {
             if !args.quiet {
+                if summary.resumed_units > 0 {
+                    eprintln!(
+                        "resumed: {} of {} units were already done",
+                        summary.resumed_units, summary.units
+                    );
+                }
                 eprintln!("{}", summary.render(&args.output));
             }
             if summary.row.rejects > 0 {

@@ -28,6 +28,7 @@ pub mod eval;
 pub mod explain;
 pub mod input;
 pub mod learn;
+pub mod manifest;
 pub mod output;
 pub mod pipeline;
 pub mod run;

@@ -25,7 +25,6 @@ use crate::tables::{BatchBuilder, ColType, Table};
 pub const MARKER: &str = ".stancemill";
 /// Written last by a complete run.
 pub const SUCCESS: &str = "_SUCCESS";
-const PART: &str = "part-00000.parquet";
 const TMP_SUFFIX: &str = ".inprogress";
 
 /// Rows buffered in Arrow builders before they are handed to the Parquet writer.
@@ -40,9 +39,22 @@ pub struct OutputDir {
     pub root: PathBuf,
 }
 
+/// The file name of unit `unit`'s part of a table.
+pub fn part_name(unit: usize) -> String {
+    format!("part-{unit:05}.parquet")
+}
+
 fn is_our_file(name: &str) -> bool {
     (name.starts_with("part-") && name.ends_with(".parquet"))
         || (name.starts_with(".part-") && name.ends_with(TMP_SUFFIX))
+}
+
+/// The unit number of a final part name (`part-00012.parquet` → 12).
+fn part_unit(name: &str) -> Option<usize> {
+    name.strip_prefix("part-")?
+        .strip_suffix(".parquet")?
+        .parse()
+        .ok()
 }
 
 impl OutputDir {
@@ -81,6 +93,15 @@ impl OutputDir {
         }
         for t in crate::tables::TABLES {
             let dir = root.join(t.name);
+            // A table folder that is a link could point anywhere: never write through it.
+            if let Ok(m) = fs::symlink_metadata(&dir) {
+                if !m.is_dir() {
+                    bail!(
+                        "{} is not a folder (a link or a file); stancemill writes only inside its output folder",
+                        dir.display()
+                    );
+                }
+            }
             if let Ok(entries) = fs::read_dir(&dir) {
                 for e in entries.flatten() {
                     let name = e.file_name().to_string_lossy().into_owned();
@@ -105,7 +126,16 @@ impl OutputDir {
             if keep.iter().any(|k| k == t.name) {
                 continue;
             }
-            remove_parts(&self.root.join(t.name))?;
+            remove_parts(&self.root.join(t.name), 0)?;
+        }
+        Ok(())
+    }
+
+    /// Removes every table's parts of unit `from` and later (all of them for a fresh run; those of
+    /// units a resumed run will write again).
+    pub fn remove_parts_from(&self, from: usize) -> Result<()> {
+        for t in crate::tables::TABLES {
+            remove_parts(&self.root.join(t.name), from)?;
         }
         Ok(())
     }
@@ -117,16 +147,13 @@ impl OutputDir {
     }
 }
 
-fn remove_parts(dir: &Path) -> Result<()> {
+fn remove_parts(dir: &Path, from: usize) -> Result<()> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(());
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if is_our_file(&name)
-            && !name.ends_with(TMP_SUFFIX)
-            && e.file_type().is_ok_and(|f| f.is_file())
-        {
+        if part_unit(&name).is_some_and(|u| u >= from) && e.file_type().is_ok_and(|f| f.is_file()) {
             fs::remove_file(e.path())
                 .with_context(|| format!("cannot remove {}", e.path().display()))?;
         }
@@ -174,12 +201,18 @@ pub struct TableWriter {
 }
 
 impl TableWriter {
-    /// Starts writing `table` into `out`.
-    pub fn create(out: &OutputDir, table: &'static Table, p: &Pipeline) -> Result<TableWriter> {
+    /// Starts writing unit `unit`'s part of `table` into `out`.
+    pub fn create(
+        out: &OutputDir,
+        table: &'static Table,
+        p: &Pipeline,
+        unit: usize,
+    ) -> Result<TableWriter> {
         let dir = out.root.join(table.name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let tmp = dir.join(format!(".{PART}{TMP_SUFFIX}"));
-        let dest = dir.join(PART);
+        let part = part_name(unit);
+        let tmp = dir.join(format!(".{part}{TMP_SUFFIX}"));
+        let dest = dir.join(part);
         let file =
             File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let writer = ArrowWriter::try_new(
@@ -226,6 +259,7 @@ impl TableWriter {
     }
 
     /// Writes the footer, syncs, and renames the file to its final name (replacing an older one).
+    /// The rename is made durable by [`crate::manifest::sync_dir`] once per unit, by the caller.
     pub fn close(mut self) -> Result<u64> {
         self.write_batch()?;
         let mut inner = self.writer.into_inner()?;
@@ -274,7 +308,8 @@ mod tests {
         assert!(docs.join("notes.txt").exists());
         assert!(!out.root.join(SUCCESS).exists());
         let p = Pipeline::builtin();
-        let mut w = TableWriter::create(&out, &crate::tables::rejects::TABLE, &p).unwrap();
+        let mut w = TableWriter::create(&out, &crate::tables::rejects::TABLE, &p, 0).unwrap();
+        const PART: &str = "part-00000.parquet";
         assert!(!docs.join(PART).exists());
         crate::tables::rejects::push(
             w.builder(),

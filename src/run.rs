@@ -1,14 +1,18 @@
-//! `stancemill run`: discover → process in parallel → write in order.
+//! `stancemill run`: discover → cut into units → process in parallel → write in order.
 //!
-//! Inputs are cut into chunks by a rule that looks only at the sorted input list (at most
-//! `CHUNK_FILES` files or `CHUNK_BYTES` bytes), never at timing or thread count. Rayon processes a
-//! chunk with its order kept, and one writer thread appends the results to the tables while the
-//! next chunk is being processed. So the rows, and the bytes of every Parquet file except `runs`,
-//! are the same whatever `--threads` is, and memory is bounded by two chunks plus the row groups
-//! being built.
+//! The sorted input list is cut into units (about `--unit-mb` MB or `--unit-files` inputs) and each
+//! unit into chunks (at most `CHUNK_FILES` files or `CHUNK_BYTES` bytes), by rules that look only at
+//! the input list, never at timing or thread count. Rayon processes a chunk with its order kept,
+//! and one writer thread per table appends the results while the next chunk is being processed.
+//! Each unit writes one `part-NNNNN.parquet` per table; when all are in place its record appears in
+//! `_progress/` (see [`crate::manifest`]), so a killed run loses at most the unit in flight and
+//! `--resume` continues after the last recorded unit. The rows, and the bytes of every Parquet file
+//! except `runs`, are the same whatever `--threads` is and however often the run was interrupted;
+//! memory is bounded by two chunks plus the row groups being built.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -17,6 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::article::Reject;
+use crate::manifest::{self, Manifest, UnitRecord};
 use crate::output::{OutputDir, TableWriter};
 use crate::pipeline::Pipeline;
 use crate::stages::discover::{discover, Input};
@@ -41,6 +46,35 @@ pub struct RunOptions {
     pub limit: Option<usize>,
     /// Write into a non-empty folder that stancemill did not make.
     pub overwrite: bool,
+    /// Continue the run recorded in the output folder, skipping its finished units.
+    pub resume: bool,
+    /// A unit closes when its inputs reach this many bytes ...
+    pub unit_bytes: u64,
+    /// ... or this many inputs.
+    pub unit_files: usize,
+    /// Set (by a signal handler) to stop after the unit in flight.
+    pub interrupt: Option<Arc<AtomicBool>>,
+    /// Behave as if interrupted once this many units are done by this process (for tests).
+    pub interrupt_after_units: Option<usize>,
+}
+
+impl RunOptions {
+    /// Options with the defaults of `stancemill run`, for library users and tests.
+    pub fn new(inputs: Vec<PathBuf>, output: PathBuf) -> RunOptions {
+        RunOptions {
+            inputs,
+            output,
+            threads: 1,
+            progress: false,
+            limit: None,
+            overwrite: false,
+            resume: false,
+            unit_bytes: manifest::DEFAULT_UNIT_BYTES,
+            unit_files: manifest::DEFAULT_UNIT_FILES,
+            interrupt: None,
+            interrupt_after_units: None,
+        }
+    }
 }
 
 /// What a run did.
@@ -50,6 +84,19 @@ pub struct RunSummary {
     pub row: RunRow,
     /// Wall-clock time.
     pub elapsed: Duration,
+    /// Units of the run.
+    pub units: usize,
+    /// Units an earlier, interrupted run had finished (skipped by `--resume`).
+    pub resumed_units: usize,
+    /// Units finished when this process stopped; fewer than `units` when it was interrupted.
+    pub units_done: usize,
+}
+
+impl RunSummary {
+    /// True when the run stopped early (Ctrl-C) and left work for `--resume`.
+    pub fn interrupted(&self) -> bool {
+        self.units_done < self.units
+    }
 }
 
 impl RunSummary {
@@ -112,9 +159,17 @@ struct Chunk {
 struct Ledger {
     first_body: HashMap<u128, String>,
     row: RunRow,
+    /// Bodies first seen in the current unit, for its record.
+    new_bodies: Vec<(u128, String)>,
 }
 
 impl Ledger {
+    /// Takes in what a finished unit of an earlier run saw, as if this run had processed it.
+    fn restore(&mut self, rec: UnitRecord) {
+        manifest::add_counts(&mut self.row, &rec.counts);
+        self.first_body.extend(rec.first_bodies);
+    }
+
     fn account(&mut self, files: Vec<Processed>) -> Chunk {
         let mut outcomes = Vec::with_capacity(files.len());
         for f in files {
@@ -143,6 +198,7 @@ impl Ledger {
                         Some(first) => Some(first.clone()),
                         None => {
                             self.first_body.insert(a.body_hash, a.doc_id.clone());
+                            self.new_bodies.push((a.body_hash, a.doc_id.clone()));
                             None
                         }
                     };
@@ -208,23 +264,12 @@ impl TableThread {
     }
 }
 
-/// Splits inputs into chunks by count and size only (deterministic).
-fn chunks(inputs: &[Input]) -> Vec<&[Input]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0u64;
-    for (i, inp) in inputs.iter().enumerate() {
-        bytes += inp.size();
-        if i + 1 - start >= CHUNK_FILES || bytes >= CHUNK_BYTES {
-            out.push(&inputs[start..=i]);
-            start = i + 1;
-            bytes = 0;
-        }
-    }
-    if start < inputs.len() {
-        out.push(&inputs[start..]);
-    }
-    out
+/// Splits inputs into chunks by count and size only (deterministic), the same rule as units.
+fn chunks(inputs: &[Input]) -> impl Iterator<Item = &[Input]> {
+    manifest::plan_units(inputs, CHUNK_BYTES, CHUNK_FILES)
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .map(move |r| &inputs[r])
 }
 
 fn process_one(stages: &Stages, inp: &Input) -> Processed {
@@ -280,6 +325,43 @@ fn progress_bar(total: u64, files: usize, show: bool) -> ProgressBar {
     pb
 }
 
+/// The manifest of this run and the units already done, after checking a `--resume` is safe.
+fn start_or_resume(
+    out: &OutputDir,
+    now: &Manifest,
+    resume: bool,
+    ledger: &mut Ledger,
+) -> Result<usize> {
+    if resume {
+        if let Some(old) = Manifest::read(&out.root)? {
+            if let Some(why) = old.mismatch(now) {
+                bail!(
+                    "refusing to resume the run in {}: {why}. Resuming would mix rows of two different runs; run without --resume to start over",
+                    out.root.display()
+                );
+            }
+            // Units are done in order, so the done ones are a prefix; a record after a gap (there
+            // should be none) is not trusted.
+            let mut done = 0;
+            while done < now.units as usize {
+                let Some(rec) = UnitRecord::read(&out.root, done)? else {
+                    break;
+                };
+                ledger.restore(rec);
+                done += 1;
+            }
+            manifest::remove_records_from(&out.root, done)?;
+            out.remove_parts_from(done)?;
+            return Ok(done);
+        }
+    }
+    // A fresh start: nothing of an earlier run may stay beside the new files.
+    manifest::clear(&out.root)?;
+    out.remove_parts_from(0)?;
+    now.write(&out.root)?;
+    Ok(0)
+}
+
 /// Runs the pipeline over the inputs and writes every table.
 pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let t0 = Instant::now();
@@ -298,46 +380,95 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let stages = Stages::new(p);
     let inputs = discover(&opts.inputs, &p.input, opts.limit);
     let total: u64 = inputs.iter().map(Input::size).sum();
-    let pb = progress_bar(total, inputs.len(), opts.progress);
-
+    let units = manifest::plan_units(&inputs, opts.unit_bytes, opts.unit_files);
     let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
-    out.drop_tables_except(&p.output.tables)?;
-    let mut writers = Vec::new();
-    // Every table but `runs` (written once, at the end) gets its writer thread.
-    for table in tables::TABLES.iter().copied() {
-        if table.name != "runs" && wants(table.name) {
-            writers.push(TableThread::spawn(
-                table.name,
-                TableWriter::create(&out, table, p)?,
-            )?);
-        }
-    }
-
+    let now = Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
+        pipeline: p.name.clone(),
+        pipeline_hash: p.hash.clone(),
+        files: inputs.len() as u64,
+        bytes: total,
+        fingerprint: manifest::fingerprint(&inputs),
+        unit_bytes: opts.unit_bytes,
+        unit_files: opts.unit_files as u64,
+        units: units.len() as u64,
+        tables: p.output.tables.clone(),
+    };
     let mut ledger = Ledger::default();
-    let mut done_files = 0usize;
-    let mut failed = false;
-    for chunk in chunks(&inputs) {
-        let outcomes: Vec<Processed> =
-            pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
-        let shared = Arc::new(ledger.account(outcomes));
-        // A writer that stopped on an error closes its channel; its join below reports why.
-        if writers.iter().any(|w| w.tx.send(shared.clone()).is_err()) {
-            failed = true;
+    let skipped_units = start_or_resume(&out, &now, opts.resume, &mut ledger)?;
+    out.drop_tables_except(&p.output.tables)?;
+
+    let pb = progress_bar(total, inputs.len(), opts.progress);
+    let mut done_files: usize = units[..skipped_units].iter().map(|u| u.len()).sum();
+    pb.inc(inputs[..done_files].iter().map(Input::size).sum());
+    let mut units_done = skipped_units;
+    let interrupted = |units_done: usize| {
+        opts.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+            || opts
+                .interrupt_after_units
+                .is_some_and(|n| units_done >= skipped_units + n)
+    };
+    for (k, unit) in units.iter().enumerate().skip(skipped_units) {
+        if interrupted(units_done) {
             break;
         }
-        done_files += chunk.len();
-        pb.inc(chunk.iter().map(Input::size).sum());
-        pb.set_message(format!("{done_files}/{} files", inputs.len()));
+        let mut writers = Vec::new();
+        // Every table but `runs` (written once, at the end) gets its writer thread.
+        for table in tables::TABLES.iter().copied() {
+            if table.name != "runs" && wants(table.name) {
+                writers.push(TableThread::spawn(
+                    table.name,
+                    TableWriter::create(&out, table, p, k)?,
+                )?);
+            }
+        }
+        let before = ledger.row.clone();
+        ledger.new_bodies.clear();
+        let mut failed = false;
+        for chunk in chunks(&inputs[unit.clone()]) {
+            let outcomes: Vec<Processed> =
+                pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
+            let shared = Arc::new(ledger.account(outcomes));
+            // A writer that stopped on an error closes its channel; its join below reports why.
+            if writers.iter().any(|w| w.tx.send(shared.clone()).is_err()) {
+                failed = true;
+                break;
+            }
+            done_files += chunk.len();
+            pb.inc(chunk.iter().map(Input::size).sum());
+            pb.set_message(format!("{done_files}/{} files", inputs.len()));
+        }
+        let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
+        for r in results {
+            r?;
+        }
+        if failed {
+            bail!("a table writer stopped early");
+        }
+        for t in &p.output.tables {
+            manifest::sync_dir(&out.root.join(t));
+        }
+        UnitRecord {
+            counts: manifest::sub_counts(&ledger.row, &before),
+            first_bodies: std::mem::take(&mut ledger.new_bodies),
+        }
+        .write(&out.root, k)?;
+        units_done = k + 1;
     }
-    let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
     pb.finish_and_clear();
-    for r in results {
-        r?;
-    }
-    if failed {
-        bail!("a table writer stopped early");
-    }
     let mut row = ledger.row;
+    let summary_of = |row: RunRow| RunSummary {
+        row,
+        elapsed: t0.elapsed(),
+        units: units.len(),
+        resumed_units: skipped_units,
+        units_done,
+    };
+    if units_done < units.len() {
+        return Ok(summary_of(row));
+    }
 
     row.run_id = format!(
         "{}-{:x}",
@@ -358,18 +489,21 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     row.started_at = started_at;
     row.finished_at = now_micros();
     if wants("runs") {
-        let mut w = TableWriter::create(&out, &tables::runs::TABLE, p)?;
+        let mut w = TableWriter::create(&out, &tables::runs::TABLE, p, 0)?;
         tables::runs::push(w.builder(), &row);
         w.row_done()?;
         w.close()?;
+        manifest::sync_dir(&out.root.join("runs"));
     }
-    let summary = RunSummary {
-        row,
-        elapsed: t0.elapsed(),
-    };
+    let summary = summary_of(row);
     out.success(&format!(
-        "run_id={}\ndocuments={}\nrejects={}\npipeline_hash={}\n",
-        summary.row.run_id, summary.row.documents, summary.row.rejects, p.hash
+        "run_id={}\ndocuments={}\nrejects={}\npipeline_hash={}\nunits={}\nresumed_units={}\n",
+        summary.row.run_id,
+        summary.row.documents,
+        summary.row.rejects,
+        p.hash,
+        units.len(),
+        skipped_units
     ))?;
     Ok(summary)
 }
@@ -392,16 +526,11 @@ mod tests {
     #[test]
     fn chunking_depends_only_on_inputs() {
         let inputs: Vec<Input> = (0..600).map(|_| file(10)).collect();
-        let c = chunks(&inputs);
-        assert_eq!(
-            c.iter().map(|c| c.len()).collect::<Vec<_>>(),
-            [256, 256, 88]
-        );
+        let c: Vec<usize> = chunks(&inputs).map(|c| c.len()).collect();
+        assert_eq!(c, [256, 256, 88]);
         let big: Vec<Input> = (0..5).map(|_| file(20 << 20)).collect();
-        assert_eq!(
-            chunks(&big).iter().map(|c| c.len()).collect::<Vec<_>>(),
-            [2, 2, 1]
-        );
-        assert!(chunks(&[]).is_empty());
+        let c: Vec<usize> = chunks(&big).map(|c| c.len()).collect();
+        assert_eq!(c, [2, 2, 1]);
+        assert_eq!(chunks(&[]).count(), 0);
     }
 }

@@ -75,7 +75,7 @@ pub const TABLE: Table = Table {
 };
 
 /// The run's summary, as written.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunRow {
     /// Run id.
     pub run_id: String,
