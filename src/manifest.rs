@@ -347,8 +347,13 @@ pub fn clear(root: &Path) -> Result<()> {
     remove_records_from(root, 0)
 }
 
-/// Removes the records of units `from` and later, and temporary files in the progress folder.
+/// Removes the records of units `from` and later, and the temporary files a killed run left
+/// behind by [`write_atomic`].
 pub fn remove_records_from(root: &Path, from: usize) -> Result<()> {
+    let tmp = root.join("._manifest.tmp");
+    if tmp.is_file() {
+        fs::remove_file(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
+    }
     let dir = root.join(PROGRESS);
     let Ok(entries) = fs::read_dir(&dir) else {
         return Ok(());

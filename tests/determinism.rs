@@ -42,7 +42,16 @@ fn make_corpus(root: &Path) -> usize {
 
 fn parquet_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
-    for t in ["documents", "paragraphs", "sentences", "rejects"] {
+    for t in [
+        "documents",
+        "paragraphs",
+        "sentences",
+        "mentions",
+        "quotes",
+        "stances",
+        "relations",
+        "rejects",
+    ] {
         for f in table_files(out, t) {
             v.push((
                 f.strip_prefix(out).unwrap().display().to_string(),
@@ -59,8 +68,9 @@ fn thread_count_and_reruns_do_not_change_bytes() {
     let corpus = d.path().join("corpus");
     let n = make_corpus(&corpus);
     let mut reference: Option<Vec<(String, Vec<u8>)>> = None;
+    // The last run writes again into the folder of the second: a rerun over its own output.
     for (i, threads) in ["1", "2", "8", "2"].iter().enumerate() {
-        let out = d.path().join(format!("out{i}"));
+        let out = d.path().join(format!("out{}", if i == 3 { 1 } else { i }));
         run_ok(
             d.path(),
             &[
@@ -70,6 +80,9 @@ fn thread_count_and_reruns_do_not_change_bytes() {
                 threads,
                 "-o",
                 out.to_str().unwrap(),
+                // Several units, so unit boundaries are covered too.
+                "--unit-files",
+                "200",
                 "corpus",
             ],
             1,
@@ -78,7 +91,7 @@ fn thread_count_and_reruns_do_not_change_bytes() {
         assert_eq!(run["files_seen"].int(), Some(n as i64));
         assert_eq!(run["threads"].int(), Some(threads.parse().unwrap()));
         let files = parquet_bytes(&out);
-        assert_eq!(files.len(), 4);
+        assert_eq!(files.len(), 8 * 4, "8 tables, 4 units");
         match &reference {
             None => reference = Some(files),
             Some(r) => {

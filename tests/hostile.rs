@@ -672,6 +672,11 @@ fn hostile_inputs_are_all_accounted_for() {
         ],
     );
     check_run(&out, code, &stderr, rss, &c);
+    // The list of kinds and what each became, for the record (`-- --nocapture` shows it).
+    for (kind, outcome) in &c.kinds {
+        let o: Vec<String> = outcome.iter().map(|(i, r)| format!("{i}:{r}")).collect();
+        eprintln!("hostile kind: {kind} -> {}", o.join(" "));
+    }
     eprintln!(
         "hostile: run 1 done at {:.1}s",
         started.elapsed().as_secs_f64()
