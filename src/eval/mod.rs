@@ -64,8 +64,23 @@ pub const LEXICON_HOOK: &str = "lexicon";
 pub fn lexicon_hook(
     pipeline: Option<&str>,
 ) -> anyhow::Result<std::sync::Arc<crate::learn::DenseHook>> {
-    let p = crate::pipeline::Pipeline::resolve(pipeline).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let scorer = crate::score::Scorer::new(&p.score, p.lexicons.clone());
+    // Models are trained with the built-in pipeline's hook; loading one (possibly while another
+    // pipeline is being resolved) must not rebuild the whole built-in pipeline every time.
+    static BUILTIN: std::sync::OnceLock<std::sync::Arc<crate::score::Scorer>> =
+        std::sync::OnceLock::new();
+    let scorer = match pipeline {
+        None => BUILTIN
+            .get_or_init(|| {
+                let p = crate::pipeline::Pipeline::builtin();
+                std::sync::Arc::new(crate::score::Scorer::new(&p.score, p.lexicons.clone()))
+            })
+            .clone(),
+        Some(_) => {
+            let p =
+                crate::pipeline::Pipeline::resolve(pipeline).map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::sync::Arc::new(crate::score::Scorer::new(&p.score, p.lexicons.clone()))
+        }
+    };
     Ok(std::sync::Arc::new(move |ex: &Example| {
         let j = scorer.stance_of(&ex.text, &ex.target, byte_span(&ex.text, ex.span));
         vec![
@@ -81,7 +96,24 @@ pub fn lexicon_hook(
 
 /// Loads a model file, attaching the lexicon hook when the model was trained with it.
 pub fn load_model(path: &std::path::Path) -> anyhow::Result<crate::learn::Model> {
-    let model = crate::learn::Model::load(path)?;
+    model_from_bytes(crate::learn::Model::load(path)?, path)
+}
+
+/// A model file's bytes (read once by the caller, which also hashes them) as a ready model.
+pub fn load_model_bytes(
+    bytes: &[u8],
+    path: &std::path::Path,
+) -> anyhow::Result<crate::learn::Model> {
+    use anyhow::Context;
+    let model = crate::learn::Model::from_bytes(bytes)
+        .with_context(|| format!("invalid model file {}", path.display()))?;
+    model_from_bytes(model, path)
+}
+
+fn model_from_bytes(
+    model: crate::learn::Model,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::learn::Model> {
     match model.required_hook() {
         None => Ok(model),
         Some(LEXICON_HOOK) => model.attach_hook(LEXICON_HOOK, lexicon_hook(None)?),

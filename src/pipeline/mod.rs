@@ -770,9 +770,14 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
             }) if t.len() == 1 && t.contains_key("model") => match &t["model"].1.value {
                 tree::Value::Str(m) => {
                     let path = relative_to(&loc.file, m);
-                    match crate::eval::load_model(&path) {
-                        Ok(model) => {
-                            let bytes = std::fs::read(&path).unwrap_or_default();
+                    // Read once: the same bytes are parsed and hashed into the pipeline hash.
+                    let loaded = std::fs::read(&path)
+                        .map_err(|e| anyhow::anyhow!("cannot read model {}: {e}", path.display()))
+                        .and_then(|bytes| {
+                            crate::eval::load_model_bytes(&bytes, &path).map(|m| (m, bytes))
+                        });
+                    match loaded {
+                        Ok((model, bytes)) => {
                             loaded_model = Some(LoadedModel {
                                 model: std::sync::Arc::new(model),
                                 digest: xxhash_rust::xxh3::xxh3_64(&bytes),
