@@ -42,16 +42,7 @@ fn make_corpus(root: &Path) -> usize {
 
 fn parquet_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
-    for t in [
-        "documents",
-        "paragraphs",
-        "sentences",
-        "mentions",
-        "quotes",
-        "stances",
-        "relations",
-        "rejects",
-    ] {
+    for t in row_tables() {
         for f in table_files(out, t) {
             v.push((
                 f.strip_prefix(out).unwrap().display().to_string(),

@@ -80,17 +80,6 @@ fn visible(out: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-const TABLES: [&str; 8] = [
-    "documents",
-    "paragraphs",
-    "sentences",
-    "mentions",
-    "quotes",
-    "stances",
-    "relations",
-    "rejects",
-];
-
 #[test]
 fn interrupted_then_resumed_equals_uninterrupted_byte_for_byte() {
     let d = tempfile::tempdir().unwrap();
@@ -111,7 +100,7 @@ fn interrupted_then_resumed_equals_uninterrupted_byte_for_byte() {
     let clean_out = d.path().join("clean");
     assert!(clean_out.join("_SUCCESS").is_file());
     // 62 inputs in units of 7: 9 units, one part file per table each.
-    for t in TABLES {
+    for t in row_tables() {
         assert_eq!(table_files(&clean_out, t).len(), 9, "{t}");
     }
 
@@ -130,7 +119,7 @@ fn interrupted_then_resumed_equals_uninterrupted_byte_for_byte() {
         "an unfinished run is not marked complete"
     );
     assert!(out.join("_manifest.json").is_file());
-    for t in TABLES {
+    for t in row_tables() {
         assert_eq!(table_files(&out, t).len(), 3, "{t}");
         read_table(&out, t); // whole and readable
     }

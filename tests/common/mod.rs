@@ -42,6 +42,14 @@ pub fn run_ok(cwd: &Path, args: &[&str], code: i32) -> Output {
     out
 }
 
+/// Every table written per unit (all but `runs`, which holds times and thread counts).
+pub fn row_tables() -> impl Iterator<Item = &'static str> {
+    stancemill::tables::TABLES
+        .iter()
+        .map(|t| t.name)
+        .filter(|n| *n != "runs")
+}
+
 /// The Parquet files of one table, sorted.
 pub fn table_files(out: &Path, table: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(table))
