@@ -80,6 +80,16 @@ impl OutputDir {
             fs::create_dir_all(root)
                 .with_context(|| format!("cannot create output folder {}", root.display()))?;
         }
+        // Links inside the folder could point anywhere: never write through one.
+        for name in [MARKER, crate::manifest::PROGRESS, crate::manifest::MANIFEST] {
+            let p = root.join(name);
+            if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                bail!(
+                    "{} is a link; stancemill writes only inside its output folder",
+                    p.display()
+                );
+            }
+        }
         let marker = root.join(MARKER);
         fs::write(
             &marker,
@@ -87,7 +97,7 @@ impl OutputDir {
         )
         .with_context(|| format!("output folder {} is not writable", root.display()))?;
         let success = root.join(SUCCESS);
-        if success.exists() {
+        if fs::symlink_metadata(&success).is_ok() {
             fs::remove_file(&success)
                 .with_context(|| format!("cannot remove {}", success.display()))?;
         }

@@ -313,4 +313,17 @@ fn never_writes_through_a_linked_table_folder() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("not a folder"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    // The same for the folder of unit records.
+    std::fs::remove_file(&docs).unwrap();
+    let progress = d.path().join("out/_progress");
+    std::fs::remove_dir_all(&progress).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &progress).unwrap();
+    let o = run(
+        d.path(),
+        &["run", "corpus/d0", "-o", "out", "--quiet"],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a link"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
 }
