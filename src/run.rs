@@ -264,6 +264,46 @@ impl TableThread {
     }
 }
 
+/// Closes unit `unit` in the background: lets every table's writer finish its file, makes the
+/// renames durable, then records the unit as done. The next unit is processed meanwhile, so the
+/// cores do not idle while the last row groups of a unit are compressed. The caller joins one
+/// closer before starting the next, so records appear in unit order and at most one unit's
+/// writers are held in memory besides the one being filled. Returns the number of units done.
+fn close_unit(
+    writers: Vec<TableThread>,
+    root: &std::path::Path,
+    tables: &[String],
+    unit: usize,
+    record: UnitRecord,
+) -> Result<std::thread::JoinHandle<Result<usize>>> {
+    let root = root.to_path_buf();
+    let tables = tables.to_vec();
+    std::thread::Builder::new()
+        .name(format!("stancemill-close-{unit}"))
+        .spawn(move || -> Result<usize> {
+            // Every writer is joined even when one failed, so no thread outlives the run.
+            let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
+            for r in results {
+                r?;
+            }
+            for t in &tables {
+                manifest::sync_dir(&root.join(t));
+            }
+            record.write(&root, unit)?;
+            Ok(unit + 1)
+        })
+        .context("cannot start a thread")
+}
+
+/// Waits for a unit's closing thread; `None` when there was none.
+fn join_closer(h: Option<std::thread::JoinHandle<Result<usize>>>) -> Result<Option<usize>> {
+    h.map(|h| {
+        h.join()
+            .map_err(|_| anyhow::anyhow!("a unit's closing thread panicked"))?
+    })
+    .transpose()
+}
+
 /// Splits inputs into chunks by count and size only (deterministic), the same rule as units.
 fn chunks(inputs: &[Input]) -> impl Iterator<Item = &[Input]> {
     manifest::plan_units(inputs, CHUNK_BYTES, CHUNK_FILES)
@@ -401,17 +441,16 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
     let pb = progress_bar(total, inputs.len(), opts.progress);
     let mut done_files: usize = units[..skipped_units].iter().map(|u| u.len()).sum();
     pb.inc(inputs[..done_files].iter().map(Input::size).sum());
-    let mut units_done = skipped_units;
-    let interrupted = |units_done: usize| {
+    let interrupted = |processed: usize| {
         opts.interrupt
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
-            || opts
-                .interrupt_after_units
-                .is_some_and(|n| units_done >= skipped_units + n)
+            || opts.interrupt_after_units.is_some_and(|n| processed >= n)
     };
+    // The unit whose files are being closed while the next one is processed.
+    let mut closing: Option<std::thread::JoinHandle<Result<usize>>> = None;
     for (k, unit) in units.iter().enumerate().skip(skipped_units) {
-        if interrupted(units_done) {
+        if interrupted(k - skipped_units) {
             break;
         }
         let mut writers = Vec::new();
@@ -440,23 +479,21 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
             pb.inc(chunk.iter().map(Input::size).sum());
             pb.set_message(format!("{done_files}/{} files", inputs.len()));
         }
-        let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
-        for r in results {
-            r?;
-        }
+        let previous = join_closer(closing.take());
         if failed {
+            for w in writers {
+                w.finish()?;
+            }
             bail!("a table writer stopped early");
         }
-        for t in &p.output.tables {
-            manifest::sync_dir(&out.root.join(t));
-        }
-        UnitRecord {
+        previous?;
+        let record = UnitRecord {
             counts: manifest::sub_counts(&ledger.row, &before),
             first_bodies: std::mem::take(&mut ledger.new_bodies),
-        }
-        .write(&out.root, k)?;
-        units_done = k + 1;
+        };
+        closing = Some(close_unit(writers, &out.root, &p.output.tables, k, record)?);
     }
+    let units_done = join_closer(closing)?.unwrap_or(skipped_units);
     pb.finish_and_clear();
     let mut row = ledger.row;
     let summary_of = |row: RunRow| RunSummary {
