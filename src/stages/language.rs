@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use crate::article::{Article, FxHashMap};
+use crate::article::Article;
 
 const LANGS: &[(&str, &[&str])] = &[
     (
@@ -63,38 +63,119 @@ const LANGS: &[(&str, &[&str])] = &[
 
 const SAMPLE_WORDS: usize = 400;
 
-/// Function word -> bit set of the languages it belongs to.
-static INDEX: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut m = FxHashMap::default();
-    for (i, (_, words)) in LANGS.iter().enumerate() {
-        for w in *words {
-            *m.entry(*w).or_insert(0u8) |= 1 << i;
+/// Function words packed into one integer each ([`pack`]), in an open-addressing table with a
+/// multiply-shift hash: one probe or two per word of the sample, no string hashing.
+struct Index {
+    keys: Vec<u64>,
+    masks: Vec<u8>,
+}
+
+const INDEX_BITS: u32 = 9;
+
+impl Index {
+    fn slot(k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
+    }
+
+    fn get(&self, k: u64) -> u8 {
+        let mut i = Self::slot(k);
+        loop {
+            match self.keys[i] {
+                0 => return 0,
+                key if key == k => return self.masks[i],
+                _ => i = (i + 1) & ((1 << INDEX_BITS) - 1),
+            }
         }
     }
-    m
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut ix = Index {
+        keys: vec![0; 1 << INDEX_BITS],
+        masks: vec![0; 1 << INDEX_BITS],
+    };
+    for (lang, (_, words)) in LANGS.iter().enumerate() {
+        for w in *words {
+            let k = pack(w.as_bytes()).expect("function words are short");
+            let mut i = Index::slot(k);
+            while ix.keys[i] != 0 && ix.keys[i] != k {
+                i = (i + 1) & ((1 << INDEX_BITS) - 1);
+            }
+            ix.keys[i] = k;
+            ix.masks[i] |= 1 << lang;
+        }
+    }
+    ix
 });
 
-/// Detects the language of `text`; `None` when unsure.
+/// A word of at most 8 bytes as one integer (0 never occurs: words are not empty); `None` for
+/// longer words, which are no function word.
+fn pack(w: &[u8]) -> Option<u64> {
+    if w.len() > 8 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf[..w.len()].copy_from_slice(w);
+    Some(u64::from_le_bytes(buf))
+}
+
+/// The most likely language of `text` (from its first [`SAMPLE_WORDS`] words), or `None`.
 pub fn detect(text: &str) -> Option<&'static str> {
     let mut scores = [0u32; LANGS.len()];
     let mut words = 0u32;
     let mut lower = String::new();
-    let tokens = text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty());
-    for w in tokens.take(SAMPLE_WORDS) {
+    let b = text.as_bytes();
+    // Words are runs of alphabetic characters. ASCII is classified by byte and a word of ASCII
+    // letters lower-cased in place; other characters are decoded where they occur.
+    let alpha_at = |i: usize| -> (bool, usize) {
+        if b[i] < 0x80 {
+            (b[i].is_ascii_alphabetic(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            (c.is_alphabetic(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < b.len() && (words as usize) < SAMPLE_WORDS {
+        let (alpha, len) = alpha_at(i);
+        if !alpha {
+            i += len;
+            continue;
+        }
+        let st = i;
+        let mut ascii = true;
+        i += len;
+        while i < b.len() {
+            let (alpha, len) = alpha_at(i);
+            if !alpha {
+                break;
+            }
+            ascii &= len == 1;
+            i += len;
+        }
+        ascii &= b[st] < 0x80;
         words += 1;
-        let key = if w.bytes().all(|b| b.is_ascii_lowercase()) {
-            w
+        let w = &b[st..i];
+        let key = if ascii {
+            if w.len() > 8 {
+                continue;
+            }
+            let mut buf = [0u8; 8];
+            for (d, s) in buf.iter_mut().zip(w) {
+                *d = s.to_ascii_lowercase();
+            }
+            u64::from_le_bytes(buf)
         } else {
             lower.clear();
-            lower.extend(w.chars().flat_map(char::to_lowercase));
-            lower.as_str()
-        };
-        if let Some(&mask) = INDEX.get(key) {
-            for (i, s) in scores.iter_mut().enumerate() {
-                *s += u32::from(mask >> i & 1);
+            lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
+            match pack(lower.as_bytes()) {
+                Some(k) => k,
+                None => continue,
             }
+        };
+        let mask = INDEX.get(key);
+        for (l, s) in scores.iter_mut().enumerate() {
+            *s += u32::from(mask >> l & 1);
         }
     }
     let (best, &top) = scores

@@ -16,7 +16,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use crate::article::{Article, CharIndex, FxHashMap, Mention, Span, Via};
+use crate::article::{Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM};
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
 
@@ -433,21 +433,21 @@ fn utf8_len(lead: u8) -> usize {
 fn alnum_end(text: &str, s: usize) -> usize {
     let b = text.as_bytes();
     let mut i = s;
-    while i < b.len() {
-        if b[i] < 0x80 {
-            if !b[i].is_ascii_alphanumeric() {
-                break;
-            }
-            i += 1;
-        } else {
-            let c = text[i..].chars().next().expect("char boundary");
-            if !c.is_alphanumeric() {
-                break;
-            }
-            i += c.len_utf8();
+    loop {
+        // ASCII letters and digits a run at a time; a non-ASCII character is decoded.
+        i += b[i..]
+            .iter()
+            .position(|&c| BYTE_CLASS[c as usize] != B_ALNUM)
+            .unwrap_or(b.len() - i);
+        if i >= b.len() || b[i] < 0x80 {
+            return i;
         }
+        let c = text[i..].chars().next().expect("char boundary");
+        if !c.is_alphanumeric() {
+            return i;
+        }
+        i += c.len_utf8();
     }
-    i
 }
 
 /// The longest pattern that starts at `s` and ends within `hay`: (pattern index, end). The same

@@ -20,7 +20,9 @@
 
 use std::sync::Arc;
 
-use crate::article::{count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span};
+use crate::article::{
+    count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span, BYTE_CLASS, B_ALNUM,
+};
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
 
@@ -433,37 +435,43 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
         (c.is_alphanumeric(), c == '’', c.len_utf8())
     };
     'words: while i < to {
-        // A word starts with a letter or digit.
-        let st = loop {
-            if i >= to {
-                break 'words;
-            }
-            if b[i] < 0x80 {
-                i += 1;
-                if b[i - 1].is_ascii_alphanumeric() {
-                    break i - 1;
-                }
-            } else {
-                let (alnum, _, len) = decode(i);
+        // A word starts with a letter or digit: skip to the next ASCII letter or digit or
+        // non-ASCII character (odd classes), then decode the latter.
+        match b[i..to]
+            .iter()
+            .position(|&c| BYTE_CLASS[c as usize] & 1 != 0)
+        {
+            Some(k) => i += k,
+            None => break,
+        }
+        if b[i] >= 0x80 {
+            let (alnum, _, len) = decode(i);
+            if !alnum {
                 i += len;
-                if alnum {
-                    break i - len;
-                }
+                continue 'words;
             }
-        };
-        while i < to {
+        }
+        let st = i;
+        // Runs of ASCII letters and digits at once; then one joiner or non-ASCII character.
+        loop {
+            i += b[i..to]
+                .iter()
+                .position(|&c| BYTE_CLASS[c as usize] != B_ALNUM)
+                .unwrap_or(to - i);
+            if i >= to {
+                break;
+            }
             let c = b[i];
-            if c < 0x80 {
-                if !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'\'')) {
-                    break;
-                }
-                i += 1;
-            } else {
+            if c >= 0x80 {
                 let (alnum, apostrophe, len) = decode(i);
                 if !(alnum || apostrophe) {
                     break;
                 }
                 i += len;
+            } else if matches!(c, b'.' | b'-' | b'\'') {
+                i += 1;
+            } else {
+                break;
             }
         }
         let w = &b[st..i];
@@ -1736,9 +1744,16 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
         let mut straight = carry_straight.take();
         let continued_curly = curly.is_some();
         let continued_straight = straight.is_some();
-        let mut prev: Option<char> = None;
-        for (i, c) in text.char_indices() {
+        let tb = text.as_bytes();
+        // Only `"` and the lead byte of `“` and `”` (E2 80 9C/9D) matter: jump between them.
+        for i in memchr::memchr2_iter(b'"', 0xE2, tb) {
             let at = ps + i;
+            let c = match (tb[i], tb.get(i + 1), tb.get(i + 2)) {
+                (b'"', _, _) => '"',
+                (_, Some(0x80), Some(0x9C)) => '“',
+                (_, Some(0x80), Some(0x9D)) => '”',
+                _ => continue,
+            };
             match c {
                 // The reopening mark of a continued quotation keeps the quotation open.
                 '“' if !(continued_curly && i == 0) => curly = Some(at),
@@ -1748,6 +1763,7 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
                     }
                 }
                 '"' => {
+                    let prev = text[..i].chars().next_back();
                     let opening = prev.is_none_or(|p| {
                         p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-' | '‘' | '/')
                     });
@@ -1762,7 +1778,6 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
                 }
                 _ => {}
             }
-            prev = Some(c);
         }
         // Still open at the end: continued only when the next paragraph reopens, and not when
         // the open text holds its own attribution (`“This is a good day, a diplomat said, …`:
