@@ -215,8 +215,8 @@ impl Mentions {
                 }
             };
             at_boundary = false;
-            let word_end = alnum_end(text, s);
-            if !self.first_words.may_start(&text.as_bytes()[s..word_end]) {
+            let (word_end, hash) = word_at(text, s);
+            if !self.first_words.may_start_hashed(word_end > s, hash) {
                 // No name starts with this word, so none can be accepted here (see `FirstWords`).
                 // The character at `word_end` (or at `s`, for an empty word) is no letter or
                 // digit, so the position after it is the next boundary.
@@ -403,17 +403,22 @@ impl FirstWords {
     fn hash(word: &[u8]) -> usize {
         let mut h = 0u64;
         for &b in word {
-            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            h = hash_step(h, b.to_ascii_lowercase());
         }
+        Self::bucket(h)
+    }
+
+    fn bucket(h: u64) -> usize {
         (h >> (64 - Self::BITS)) as usize
     }
 
-    /// Whether a pattern may start with `word` (a run of letters and digits, maybe empty).
-    fn may_start(&self, word: &[u8]) -> bool {
-        if word.is_empty() {
+    /// Whether a pattern may start with the word hashed by [`word_at`] (`nonempty`: it has a
+    /// character; a pattern may start with a character that is not a letter or digit).
+    fn may_start_hashed(&self, nonempty: bool, h: u64) -> bool {
+        if !nonempty {
             return self.other_start;
         }
-        let h = Self::hash(word);
+        let h = Self::bucket(h);
         self.bits[h / 64] & (1 << (h % 64)) != 0
     }
 }
@@ -426,6 +431,39 @@ fn utf8_len(lead: u8) -> usize {
         0xe0..=0xef => 3,
         _ => 4,
     }
+}
+
+/// One byte of the first-word hash (FNV-like: xor, then multiply).
+#[inline]
+fn hash_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// [`alnum_end`] and the first-word hash of the run (ASCII lower-cased, as
+/// [`FirstWords::hash`]) in one pass: this runs at every word of every body.
+#[inline]
+fn word_at(text: &str, s: usize) -> (usize, u64) {
+    let b = text.as_bytes();
+    let (mut i, mut h) = (s, 0u64);
+    while i < b.len() {
+        let c = b[i];
+        if BYTE_CLASS[c as usize] == B_ALNUM {
+            h = hash_step(h, c.to_ascii_lowercase());
+            i += 1;
+        } else if c < 0x80 {
+            break;
+        } else {
+            let ch = text[i..].chars().next().expect("char boundary");
+            if !ch.is_alphanumeric() {
+                break;
+            }
+            for &x in &b[i..i + ch.len_utf8()] {
+                h = hash_step(h, x);
+            }
+            i += ch.len_utf8();
+        }
+    }
+    (i, h)
 }
 
 /// The end of the run of letters and digits that starts at `s`.

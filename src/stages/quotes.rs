@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use crate::article::{
-    count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span, BYTE_CLASS, B_ALNUM,
+    count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span, BYTE_CLASS, B_ALNUM, B_HIGH,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -434,53 +434,51 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
         let c = body[i..].chars().next().expect("char boundary");
         (c.is_alphanumeric(), c == '’', c.len_utf8())
     };
-    'words: while i < to {
-        // A word starts with a letter or digit: skip to the next ASCII letter or digit or
-        // non-ASCII character (odd classes), then decode the latter.
-        match b[i..to]
-            .iter()
-            .position(|&c| BYTE_CLASS[c as usize] & 1 != 0)
-        {
-            Some(k) => i += k,
-            None => break,
-        }
-        if b[i] >= 0x80 {
-            let (alnum, _, len) = decode(i);
-            if !alnum {
-                i += len;
-                continue 'words;
+    // One straight loop over the bytes: this runs over every body, word by word.
+    while i < to {
+        // A word starts with a letter or digit.
+        match BYTE_CLASS[b[i] as usize] {
+            B_ALNUM => {}
+            B_HIGH => {
+                let (alnum, _, len) = decode(i);
+                if !alnum {
+                    i += len;
+                    continue;
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
             }
         }
         let st = i;
-        // Runs of ASCII letters and digits at once; then one joiner or non-ASCII character.
-        loop {
-            i += b[i..to]
-                .iter()
-                .position(|&c| BYTE_CLASS[c as usize] != B_ALNUM)
-                .unwrap_or(to - i);
-            if i >= to {
-                break;
-            }
+        let mut dots = 0usize;
+        while i < to {
             let c = b[i];
-            if c >= 0x80 {
-                let (alnum, apostrophe, len) = decode(i);
-                if !(alnum || apostrophe) {
-                    break;
+            match BYTE_CLASS[c as usize] {
+                B_ALNUM => i += 1,
+                B_HIGH => {
+                    let (alnum, apostrophe, len) = decode(i);
+                    if !(alnum || apostrophe) {
+                        break;
+                    }
+                    i += len;
                 }
-                i += len;
-            } else if matches!(c, b'.' | b'-' | b'\'') {
-                i += 1;
-            } else {
-                break;
+                _ if c == b'.' => {
+                    dots += 1;
+                    i += 1;
+                }
+                _ if c == b'-' || c == b'\'' => i += 1,
+                _ => break,
             }
         }
-        let w = &b[st..i];
-        let last = w[w.len() - 1];
+        let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
-        } else if w.ends_with("’".as_bytes()) {
+        } else if i - st >= 3 && b[i - 3..i] == *"’".as_bytes() {
             i - "’".len()
-        } else if last == b'.' && w.len() > 2 && !w[..w.len() - 1].contains(&b'.') {
+        } else if last == b'.' && i - st > 2 && dots == 1 {
+            // A sentence full stop, not the last dot of `U.S.`.
             i - 1
         } else {
             i
@@ -504,6 +502,9 @@ fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
     let cap = capitalised(t);
     if cap {
         f |= F_CAP;
+    }
+    if !words.may_hold(t.as_bytes()) {
+        return f;
     }
     if let Some((raw, lower)) = pack_at(from_t, t.len()) {
         if let Some(w) = words.get(lower) {
@@ -581,6 +582,10 @@ struct WordTable {
     keys: Vec<u128>,
     info: Vec<WordInfo>,
     shift: u32,
+    /// A filter on (length, first and last byte lower-cased) of the words: most words of a
+    /// text (`the`, `of`, `talks`) are no verb, role or title and are passed over with one bit
+    /// test instead of packing and probing.
+    filter: Vec<u64>,
 }
 
 impl WordTable {
@@ -620,7 +625,14 @@ impl WordTable {
             keys: vec![0; 1 << bits],
             info: vec![WordInfo::default(); 1 << bits],
             shift: 64 - bits,
+            filter: vec![0; WordTable::FILTER_BITS / 64],
         };
+        for (k, _) in &entries {
+            let w = k.to_le_bytes();
+            let len = w.iter().position(|&x| x == 0).unwrap_or(16);
+            let h = WordTable::filter_bit(&w[..len]);
+            table.filter[h / 64] |= 1 << (h % 64);
+        }
         for (k, info) in entries {
             let mut i = table.slot(k);
             while table.keys[i] != 0 {
@@ -635,6 +647,26 @@ impl WordTable {
     fn slot(&self, k: u128) -> usize {
         let x = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    const FILTER_BITS: usize = 4096;
+
+    /// The filter bit of a word (at least one byte): its length and its first and last bytes,
+    /// ASCII lower-cased.
+    fn filter_bit(w: &[u8]) -> usize {
+        let key = (w.len() as u64) << 16
+            | u64::from(w[0].to_ascii_lowercase()) << 8
+            | u64::from(w[w.len() - 1].to_ascii_lowercase());
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    }
+
+    /// False when `w` is certainly not in the table.
+    fn may_hold(&self, w: &[u8]) -> bool {
+        if w.len() > 16 {
+            return false;
+        }
+        let h = Self::filter_bit(w);
+        self.filter[h / 64] & (1 << (h % 64)) != 0
     }
 
     fn get(&self, k: u128) -> Option<&WordInfo> {
@@ -692,35 +724,30 @@ fn capitalised(t: &str) -> bool {
     if b[0].is_ascii_uppercase() {
         return true;
     }
-    // Most words: lower-case ASCII, no particle shape (`al-…`, short `bin`/`van`/`de`).
-    if b[0].is_ascii_lowercase() && b.len() > 4 && !b[..4].contains(&b'-') {
-        return false;
+    // This runs for every word of every body: a lower-case word is a particle only with a hyphen
+    // in its first four bytes or as one of the short particles, so `the` and `government` are
+    // settled without the lists.
+    if b[0].is_ascii_lowercase() {
+        return (b[..b.len().min(4)].contains(&b'-') && particle_prefixed(t))
+            || (b.len() <= 3 && SHORT_PARTICLES.contains(&t));
     }
-    if t.chars().next().is_some_and(char::is_uppercase) {
-        return true;
-    }
-    let particle = ["al-", "el-", "ad-", "as-", "ash-", "at-", "az-"]
+    // Particles start with a lower-case ASCII letter; anything else is a name if it is upper case.
+    t.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Name particles written as words of their own (`Osama bin Laden`, `Ursula von der Leyen`).
+const SHORT_PARTICLES: &[&str] = &[
+    "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "dos", "das", "al",
+];
+
+/// An Arabic name particle joined to a capitalised name (`al-Harbi`, `el-Sisi`).
+fn particle_prefixed(t: &str) -> bool {
+    ["al-", "el-", "ad-", "as-", "ash-", "at-", "az-"]
         .iter()
         .any(|p| {
             t.strip_prefix(p)
                 .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
-        });
-    particle
-        || matches!(
-            t,
-            "bin"
-                | "ibn"
-                | "van"
-                | "von"
-                | "de"
-                | "da"
-                | "del"
-                | "der"
-                | "di"
-                | "dos"
-                | "das"
-                | "al"
-        )
+        })
 }
 
 fn strip_possessive(t: &str) -> &str {
