@@ -728,17 +728,40 @@ fn capitalised(t: &str) -> bool {
     // in its first four bytes or as one of the short particles, so `the` and `government` are
     // settled without the lists.
     if b[0].is_ascii_lowercase() {
-        return (b[..b.len().min(4)].contains(&b'-') && particle_prefixed(t))
-            || (b.len() <= 3 && SHORT_PARTICLES.contains(&t));
+        return match b.len() {
+            // Packed into one integer: a switch on constants instead of a dozen string compares.
+            1..=3 => {
+                let k = b.iter().rev().fold(0u32, |k, &x| k << 8 | u32::from(x));
+                SHORT_PARTICLES.contains(&k)
+            }
+            _ => b[..4].contains(&b'-') && particle_prefixed(t),
+        };
     }
     // Particles start with a lower-case ASCII letter; anything else is a name if it is upper case.
     t.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Name particles written as words of their own (`Osama bin Laden`, `Ursula von der Leyen`).
-const SHORT_PARTICLES: &[&str] = &[
-    "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "dos", "das", "al",
-];
+/// Name particles written as words of their own (`Osama bin Laden`, `Ursula von der Leyen`),
+/// each packed little-endian into a `u32` (the bytes of `"bin"` are `0x6e6962`).
+const SHORT_PARTICLES: [u32; 12] = {
+    const WORDS: [&str; 12] = [
+        "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "dos", "das", "al",
+    ];
+    let mut out = [0u32; 12];
+    let mut i = 0;
+    while i < WORDS.len() {
+        let w = WORDS[i].as_bytes();
+        let mut k = 0u32;
+        let mut j = w.len();
+        while j > 0 {
+            j -= 1;
+            k = k << 8 | w[j] as u32;
+        }
+        out[i] = k;
+        i += 1;
+    }
+    out
+};
 
 /// An Arabic name particle joined to a capitalised name (`al-Harbi`, `el-Sisi`).
 fn particle_prefixed(t: &str) -> bool {
