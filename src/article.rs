@@ -534,7 +534,7 @@ mod tests {
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .count() as u32;
             assert_eq!(count_words(&s), want, "{s:?}");
-            assert_eq!(super::char_count(s.as_bytes()) as usize, s.chars().count());
+            assert_eq!(super::char_count(s.as_bytes()), s.chars().count());
         }
     }
 }
@@ -578,7 +578,7 @@ impl<'a> CharIndex<'a> {
         let mut n = 0u32;
         for chunk in b.chunks(Self::BLOCK) {
             blocks.push(n);
-            n += char_count(chunk);
+            n += char_count(chunk) as u32;
         }
         blocks.push(n);
         CharIndex { text, blocks }
@@ -589,13 +589,31 @@ impl<'a> CharIndex<'a> {
         let block = byte / Self::BLOCK;
         let start = block * Self::BLOCK;
         let rest = &self.text.as_bytes()[start..byte];
-        self.blocks[block] + char_count(rest)
+        self.blocks[block] + char_count(rest) as u32
     }
+}
+
+/// The position of the first byte of `b` that is not ASCII, looking at eight bytes at a time.
+pub(crate) fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    for (k, w) in (&mut words).enumerate() {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes")) & HIGH;
+        if x != 0 {
+            return Some(k * 8 + x.trailing_zeros() as usize / 8);
+        }
+    }
+    let done = b.len() - words.remainder().len();
+    words
+        .remainder()
+        .iter()
+        .position(|&x| x >= 0x80)
+        .map(|k| done + k)
 }
 
 /// The number of characters in `b` (valid UTF-8): its bytes less the continuation bytes
 /// (`10xxxxxx`), counted eight at a time.
-fn char_count(b: &[u8]) -> u32 {
+pub(crate) fn char_count(b: &[u8]) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut cont = 0u64;
     let mut words = b.chunks_exact(8);
@@ -612,7 +630,7 @@ fn char_count(b: &[u8]) -> u32 {
         .iter()
         .filter(|&&x| x & 0xC0 == 0x80)
         .count() as u64;
-    (b.len() as u64 - cont - tail) as u32
+    (b.len() as u64 - cont - tail) as usize
 }
 
 #[cfg(test)]

@@ -206,20 +206,52 @@ fn is_bad_control(c: char) -> bool {
 }
 
 /// Characters (bytes that are not UTF-8 continuation bytes) and control characters (C0 but tab,
-/// newline and form feed; DEL; C1, encoded C2 80..C2 9F), in one pass over the bytes.
+/// newline and form feed; DEL; C1, encoded C2 80..C2 9F).
 fn count_chars_and_controls(s: &str) -> (usize, usize) {
     let b = s.as_bytes();
-    let (mut chars, mut controls) = (0usize, 0usize);
-    for (i, &x) in b.iter().enumerate() {
-        chars += usize::from(x & 0xC0 != 0x80);
-        controls += usize::from(match x {
-            b'\n' | b'\t' | 0x0c => false,
-            0..=0x1f | 0x7f => true,
-            0xc2 => b.get(i + 1).is_some_and(|y| (0x80..=0x9f).contains(y)),
-            _ => false,
-        });
+    let control_at = |i: usize| match b[i] {
+        b'\n' | b'\t' | 0x0c => false,
+        0..=0x1f | 0x7f => true,
+        0xc2 => b.get(i + 1).is_some_and(|y| (0x80..=0x9f).contains(y)),
+        _ => false,
+    };
+    // Eight bytes at a time: only a group holding a byte below 0x20, DEL or C2 (a newline, in
+    // most text, once a line) is looked at byte by byte.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `x` is zero (exact as a yes/no answer).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut controls = 0usize;
+    let mut words = b.chunks_exact(8);
+    for (k, w) in (&mut words).enumerate() {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let below_20 = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
+        if below_20 || has_zero(x ^ (ONES * 0x7f)) || has_zero(x ^ (ONES * 0xc2)) {
+            controls += (k * 8..k * 8 + 8).filter(|&i| control_at(i)).count();
+        }
     }
-    (chars, controls)
+    let done = b.len() - words.remainder().len();
+    controls += (done..b.len()).filter(|&i| control_at(i)).count();
+    (crate::article::char_count(b), controls)
+}
+
+/// Whether `s` is certainly in NFC by the quick check. ASCII characters are starters that are
+/// always allowed and reset the check's state, so only the runs of other characters are checked.
+fn nfc_quick_yes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(k) = crate::article::first_non_ascii(&b[i..]) {
+        let st = i + k;
+        let e = b[st..]
+            .iter()
+            .position(|&x| x < 0x80)
+            .map_or(b.len(), |k| st + k);
+        if is_nfc_quick(s[st..e].chars()) != IsNormalized::Yes {
+            return false;
+        }
+        i = e;
+    }
+    true
 }
 
 fn strip_controls(s: &str) -> String {
@@ -251,7 +283,7 @@ pub(crate) fn normalise(text: Cow<'_, str>) -> String {
     } else {
         text
     };
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if nfc_quick_yes(&s) {
         s.into_owned()
     } else {
         s.nfc().collect()
@@ -329,6 +361,33 @@ mod tests {
         let ru = "Министр иностранных дел России заявил, что переговоры продолжатся в понедельник.";
         let bytes = encoding_rs::WINDOWS_1251.encode(ru).0.into_owned();
         assert_eq!(ok(&bytes).encoding, "windows-1251");
+    }
+
+    /// The eight-at-a-time counts and the run-wise NFC check agree with the plain definitions.
+    #[test]
+    fn fast_counts_match_definitions() {
+        let parts = [
+            "a", " ", "\n", "\t", "\u{1}", "\u{7f}", "\u{85}", "é", "e\u{301}", "\u{301}", "“", "£",
+            "\u{c}", "\u{1b}", "\u{316}\u{301}", "\u{301}\u{316}",
+        ];
+        let mut x = 11u64;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..(x % 29) {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s.push_str(parts[(x >> 33) as usize % parts.len()]);
+            }
+            let want = (
+                s.chars().count(),
+                s.chars().filter(|&c| is_bad_control(c)).count(),
+            );
+            assert_eq!(count_chars_and_controls(&s), want, "{s:?}");
+            assert_eq!(
+                nfc_quick_yes(&s),
+                is_nfc_quick(s.chars()) == IsNormalized::Yes,
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
