@@ -132,7 +132,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
             (b[i].is_ascii_alphabetic(), 1)
         } else {
             let c = text[i..].chars().next().expect("char boundary");
-            (c.is_alphabetic(), c.len_utf8())
+            (crate::article::is_alpha(c), c.len_utf8())
         }
     };
     let mut i = 0;

@@ -16,7 +16,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use crate::article::{Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM};
+use crate::article::{is_alnum, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM};
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
 
@@ -454,7 +454,7 @@ fn word_at(text: &str, s: usize) -> (usize, u64) {
             break;
         } else {
             let ch = text[i..].chars().next().expect("char boundary");
-            if !ch.is_alphanumeric() {
+            if !is_alnum(ch) {
                 break;
             }
             for &x in &b[i..i + ch.len_utf8()] {
@@ -481,7 +481,7 @@ fn alnum_end(text: &str, s: usize) -> usize {
             return i;
         }
         let c = text[i..].chars().next().expect("char boundary");
-        if !c.is_alphanumeric() {
+        if !is_alnum(c) {
             return i;
         }
         i += c.len_utf8();
@@ -534,7 +534,7 @@ fn next_boundary(text: &str, from: usize) -> Option<usize> {
             (b[i].is_ascii_alphanumeric(), 1)
         } else {
             let c = text[i..].chars().next().expect("char boundary");
-            (c.is_alphanumeric(), c.len_utf8())
+            (is_alnum(c), c.len_utf8())
         };
         i += len;
         if !alnum {
@@ -550,14 +550,14 @@ fn boundary_before(text: &str, s: usize) -> bool {
     text[..s]
         .chars()
         .next_back()
-        .is_none_or(|c| !c.is_alphanumeric())
+        .is_none_or(|c| !is_alnum(c))
 }
 
 fn boundary_after(text: &str, e: usize) -> bool {
     text[e..]
         .chars()
         .next()
-        .is_none_or(|c| !c.is_alphanumeric())
+        .is_none_or(|c| !is_alnum(c))
 }
 
 #[cfg(test)]

@@ -432,7 +432,7 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
     // The character at `i`: (letter or digit, apostrophe `’`, byte length).
     let decode = |i: usize| {
         let c = body[i..].chars().next().expect("char boundary");
-        (c.is_alphanumeric(), c == '’', c.len_utf8())
+        (crate::article::is_alnum(c), c == '’', c.len_utf8())
     };
     // One straight loop over the bytes: this runs over every body, word by word.
     while i < to {
