@@ -582,14 +582,33 @@ mod tests {
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
 
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl std::hash::Hasher for FxHasher {
+    /// Eight bytes at a time, the last group padded with zeros.
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut v = [0u8; 8];
-            v[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(v))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let mut groups = bytes.chunks_exact(8);
+        for g in &mut groups {
+            self.add(u64::from_le_bytes(g.try_into().expect("8 bytes")));
         }
+        let rest = groups.remainder();
+        if !rest.is_empty() {
+            let mut v = [0u8; 8];
+            v[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(v));
+        }
+    }
+    /// The same value as `write(&[b])` (one group, zero-padded), without the slice: `str` keys
+    /// end their hash with one such byte.
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
     }
     fn finish(&self) -> u64 {
         self.0

@@ -4,6 +4,8 @@
 //! scoring rule (negation scope, boosters, clause turns, distance to a target mention) counts in
 //! words, so the words are needed anyway.
 
+use crate::article::{BYTE_CLASS, B_ALNUM};
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokKind {
@@ -90,21 +92,36 @@ impl Tokens {
 
     /// Tokenises `text` (whose first byte is at `base` in the caller's coordinates) and appends.
     pub fn push_text(&mut self, text: &str, base: usize) {
+        let bytes = text.as_bytes();
         let mut word: Option<(usize, u32)> = None; // (start byte, lower start)
                                                    // Inside a hashtag, camel case separates words (`#NotReadyForHillary`), which is how
                                                    // tweets write phrases; elsewhere `McDonald` or `iPhone` stay whole.
         let mut hashtag = false;
         let mut prev_lower = false;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let c = fold(c);
-            // ASCII first: news text is mostly ASCII and the Unicode tables cost a lookup per char.
-            let alnum = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else {
-                c.is_alphanumeric()
-            };
-            if alnum {
+        let mut next = 0;
+        while next < bytes.len() {
+            let i = next;
+            // A run of ASCII letters and digits (most of news text) is copied and lower-cased at
+            // once; a hashtag's camel case and everything else go character by character.
+            if !hashtag && BYTE_CLASS[bytes[i] as usize] == B_ALNUM {
+                let run = bytes[i..]
+                    .iter()
+                    .position(|&x| BYTE_CLASS[x as usize] != B_ALNUM)
+                    .unwrap_or(bytes.len() - i);
+                next = i + run;
+                if word.is_none() {
+                    word = Some((i, self.lower.len() as u32));
+                }
+                let n = self.lower.len();
+                self.lower.push_str(&text[i..next]);
+                self.lower[n..].make_ascii_lowercase();
+                prev_lower = !bytes[next - 1].is_ascii_uppercase();
+                continue;
+            }
+            let raw = text[i..].chars().next().expect("char boundary");
+            next = i + raw.len_utf8();
+            let c = fold(raw);
+            if crate::article::is_alnum(c) {
                 let upper = if c.is_ascii() {
                     c.is_ascii_uppercase()
                 } else {
@@ -133,7 +150,7 @@ impl Tokens {
             }
             // An apostrophe between letters stays inside the word (`don't`, `japan's`).
             if c == '\'' && word.is_some() {
-                if let Some(&(_, n)) = chars.peek() {
+                if let Some(n) = text[next..].chars().next() {
                     if n.is_alphanumeric() {
                         self.lower.push('\'');
                         continue;

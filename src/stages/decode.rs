@@ -367,14 +367,30 @@ mod tests {
     #[test]
     fn fast_counts_match_definitions() {
         let parts = [
-            "a", " ", "\n", "\t", "\u{1}", "\u{7f}", "\u{85}", "é", "e\u{301}", "\u{301}", "“", "£",
-            "\u{c}", "\u{1b}", "\u{316}\u{301}", "\u{301}\u{316}",
+            "a",
+            " ",
+            "\n",
+            "\t",
+            "\u{1}",
+            "\u{7f}",
+            "\u{85}",
+            "é",
+            "e\u{301}",
+            "\u{301}",
+            "“",
+            "£",
+            "\u{c}",
+            "\u{1b}",
+            "\u{316}\u{301}",
+            "\u{301}\u{316}",
         ];
         let mut x = 11u64;
         for _ in 0..3000 {
             let mut s = String::new();
             for _ in 0..(x % 29) {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 s.push_str(parts[(x >> 33) as usize % parts.len()]);
             }
             let want = (

@@ -16,7 +16,9 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
-use crate::article::{is_alnum, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM};
+use crate::article::{
+    is_alnum, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM,
+};
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
 
@@ -547,17 +549,11 @@ fn next_boundary(text: &str, from: usize) -> Option<usize> {
 }
 
 fn boundary_before(text: &str, s: usize) -> bool {
-    text[..s]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !is_alnum(c))
+    text[..s].chars().next_back().is_none_or(|c| !is_alnum(c))
 }
 
 fn boundary_after(text: &str, e: usize) -> bool {
-    text[e..]
-        .chars()
-        .next()
-        .is_none_or(|c| !is_alnum(c))
+    text[e..].chars().next().is_none_or(|c| !is_alnum(c))
 }
 
 #[cfg(test)]
