@@ -844,6 +844,7 @@ impl Quotes {
                 role: None,
             })
             .collect();
+        let bodies = non_person_surfaces(a);
         // The body is tokenised once; every look around a quotation takes a slice of it.
         let all = tokens(&a.body, 0, a.body.len(), &self.words);
         persons.extend(self.named_persons(a, &all));
@@ -856,7 +857,7 @@ impl Quotes {
         // quotations after it (`X said that …. “…,” she said.`).
         for s in &a.sentences {
             if let Some(q) = self.reported_in(a, s, &direct, &persons, &idx, &all) {
-                remember(&mut persons, a, q.0, &q.2);
+                remember(&mut persons, a, &bodies, q.0, &q.2);
                 quotes.push(q);
             }
             while di < direct.len() && direct[di].0 < s.bytes.1 {
@@ -864,12 +865,12 @@ impl Quotes {
                 di += 1;
                 let q =
                     self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &idx, &all);
-                remember(&mut persons, a, open, &q);
+                remember(&mut persons, a, &bodies, open, &q);
                 quotes.push((open, close_end, q));
             }
         }
         quotes.sort_by_key(|q| q.0);
-        self.complete_speakers(a, &mut quotes, &all);
+        self.complete_speakers(a, &mut quotes, &all, &person_words(a));
         a.quotes = quotes.into_iter().map(|q| q.2).collect();
     }
 
@@ -970,6 +971,7 @@ impl Quotes {
         a: &Article,
         quotes: &mut [(usize, usize, Quote)],
         all: &[Tok<'_>],
+        person_words: &FxHashMap<&str, usize>,
     ) {
         let has_speaker = |q: &Quote| q.speaker.is_some() || q.speaker_actor_id.is_some();
         for i in 0..quotes.len() {
@@ -1024,7 +1026,7 @@ impl Quotes {
             if memchr::memmem::find(&a.body.as_bytes()[from..*open], name.as_bytes()).is_none() {
                 continue;
             }
-            if let Some(full) = self.full_name(a, name, *open, all) {
+            if let Some(full) = self.full_name(a, name, *open, all, person_words) {
                 q.speaker = full.name.or(q.speaker.take());
                 q.speaker_actor_id = full.actor.or(q.speaker_actor_id.take());
                 q.speaker_affiliation = full.affiliation.or(q.speaker_affiliation.take());
@@ -1041,19 +1043,16 @@ impl Quotes {
         surname: &str,
         before: usize,
         all: &[Tok<'_>],
+        person_words: &FxHashMap<&str, usize>,
     ) -> Option<Speaker> {
-        for m in a
-            .mentions
-            .iter()
-            .filter(|m| m.kind == ActorKind::Person && m.bytes.1 <= before)
+        // The earliest person mention with the surname as a word; mentions are in body order and
+        // do not overlap, so when it ends after `before`, no earlier one can qualify.
+        if let Some(m) = person_words
+            .get(surname)
+            .map(|&i| &a.mentions[i])
+            .filter(|m| m.bytes.1 <= before)
         {
-            let surface = &a.body[m.bytes.0..m.bytes.1];
-            if surface
-                .split_whitespace()
-                .any(|w| strip_possessive(w) == surname)
-            {
-                return Some(self.person(m.actor_id.clone(), m.affiliation.clone()));
-            }
+            return Some(self.person(m.actor_id.clone(), m.affiliation.clone()));
         }
         // Names are introduced nearby: look in this paragraph and the two before it only.
         let pi = a.paragraph_at(before) as usize;
@@ -1686,14 +1685,41 @@ fn inside_direct(direct: &[(usize, usize, usize, usize)], s: usize, e: usize) ->
     })
 }
 
+/// The surfaces of the article's mentions that are no person (`China`, `the Foreign Ministry`),
+/// looked up for every quotation's speaker.
+fn non_person_surfaces(a: &Article) -> FxHashMap<&str, ()> {
+    a.mentions
+        .iter()
+        .filter(|m| m.kind != ActorKind::Person)
+        .map(|m| (&a.body[m.bytes.0..m.bytes.1], ()))
+        .collect()
+}
+
+/// Each word of a person mention's surface (without a possessive) and the first person mention
+/// that holds it: a bare surname's earliest full form.
+fn person_words(a: &Article) -> FxHashMap<&str, usize> {
+    let mut out = FxHashMap::default();
+    for (i, m) in a.mentions.iter().enumerate() {
+        if m.kind == ActorKind::Person {
+            for w in a.body[m.bytes.0..m.bytes.1].split_whitespace() {
+                out.entry(strip_possessive(w)).or_insert(i);
+            }
+        }
+    }
+    out
+}
+
 /// Adds a named speaker to the people a pronoun can refer to.
-fn remember(persons: &mut Vec<Person>, a: &Article, at: usize, q: &Quote) {
+fn remember(
+    persons: &mut Vec<Person>,
+    a: &Article,
+    bodies: &FxHashMap<&str, ()>,
+    at: usize,
+    q: &Quote,
+) {
     let Some(name) = &q.speaker else { return };
     // States and bodies speak too, but they are not `he` or `she`.
-    if a.mentions
-        .iter()
-        .any(|m| m.kind != ActorKind::Person && a.body[m.bytes.0..m.bytes.1] == **name)
-    {
+    if bodies.contains_key(name.as_str()) {
         return;
     }
     let i = persons.partition_point(|p| p.at <= at);
