@@ -38,7 +38,7 @@ fn every_input_is_a_document_or_a_reject() {
         ("bad/random.bin", (0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect(), "binary"),
         ("bad/nul.txt", b"Title\n\nText with a \0 NUL byte inside.\n".to_vec(), "binary"),
         ("bad/elf", b"\x7fELF\x02\x01\x01\0\0\0\0\0".to_vec(), "binary"),
-        ("bad/archive.gz", b"\x1f\x8b\x08\0\0\0\0\0".to_vec(), "binary"),
+        ("bad/archive.gz", b"\x1f\x8b\x08\0\0\0\0\0".to_vec(), "corrupt"),
         ("bad/chrome-only.txt", b"Leave a Reply\n\nShow Buttons\nHide Buttons\n".to_vec(), "no_text"),
         ("odd/latin1.txt", b"Caf\xe9 Diplomacy in Paris\n\nThe minister's caf\xe9 visit was \x93a success\x94, officials said. It ended well.\n".to_vec(), "document"),
         ("odd/utf16-nobom.txt", utf16, "document"),

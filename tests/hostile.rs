@@ -309,16 +309,16 @@ fn build(root: &Path) -> Corpus {
     // --- Compressed ----------------------------------------------------------------------------
     let gz = gzip(ARTICLE.as_bytes());
     c.file("gz/good.txt.gz", &gz, doc());
-    c.file("gz/truncated.txt.gz", &gz[..gz.len() / 2], rej("binary"));
+    c.file("gz/truncated.txt.gz", &gz[..gz.len() / 2], rej("corrupt"));
     let mut corrupt = gz.clone();
     for b in &mut corrupt[12..gz.len() - 8] {
         *b ^= 0x5a;
     }
-    c.file("gz/corrupt.txt.gz", &corrupt, rej("binary"));
+    c.file("gz/corrupt.txt.gz", &corrupt, rej("corrupt"));
     c.file(
         "gz/header-only.gz",
         b"\x1f\x8b\x08\0\0\0\0\0",
-        rej("binary"),
+        rej("corrupt"),
     );
     c.file("gz/empty-inside.txt.gz", &gzip(b""), rej("empty"));
     // 32 MiB of zeros in ~32 KB: over the ratio limit, stopped after a few MiB.
@@ -331,21 +331,21 @@ fn build(root: &Path) -> Corpus {
     let mut bad_crc = gz.clone();
     let n = bad_crc.len();
     bad_crc[n - 8..].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
-    c.file("gz/bad-trailer.txt.gz", &bad_crc, rej("binary"));
+    c.file("gz/bad-trailer.txt.gz", &bad_crc, rej("corrupt"));
     let zs = zstd(ARTICLE.as_bytes());
-    c.file("zst/truncated.txt.zst", &zs[..zs.len() / 2], rej("binary"));
+    c.file("zst/truncated.txt.zst", &zs[..zs.len() / 2], rej("corrupt"));
     c.file(
         "zst/bomb.txt.zst",
         &zstd(&vec![b'a'; 32 << 20]),
         rej("decompression_bomb"),
     );
     let bz = bzip2(ARTICLE.as_bytes());
-    c.file("bz2/truncated.txt.bz2", &bz[..bz.len() / 2], rej("binary"));
+    c.file("bz2/truncated.txt.bz2", &bz[..bz.len() / 2], rej("corrupt"));
     let mut bz_bad = bz.clone();
     for b in &mut bz_bad[10..] {
         *b = !*b;
     }
-    c.file("bz2/corrupt.txt.bz2", &bz_bad, rej("binary"));
+    c.file("bz2/corrupt.txt.bz2", &bz_bad, rej("corrupt"));
 
     // --- JSON and JSON lines -------------------------------------------------------------------
     let good = |i: usize| {

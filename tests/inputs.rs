@@ -479,7 +479,7 @@ fn compressed_pages_bombs_and_broken_streams() {
     );
     assert_eq!(
         by_name(&rejects, "cut.html.gz")["reason"].str(),
-        Some("binary")
+        Some("corrupt")
     );
     assert!(by_name(&rejects, "cut.html.gz")["message"]
         .str()
@@ -487,7 +487,7 @@ fn compressed_pages_bombs_and_broken_streams() {
         .contains("corrupt or truncated"));
     assert_eq!(
         by_name(&rejects, "junk.zst")["reason"].str(),
-        Some("binary")
+        Some("corrupt")
     );
 }
 

@@ -187,7 +187,7 @@ pub fn open(name: &str, raw: Vec<u8>, cfg: &InputConfig) -> Opened {
                 format: label,
                 items: vec![bad(
                     0,
-                    "binary",
+                    "corrupt",
                     format!(
                         "{}-compressed data is corrupt or truncated: {err}",
                         c.name()
