@@ -431,17 +431,21 @@ pub fn count_words(s: &str) -> u32 {
     n + u32::from(in_word && alnum)
 }
 
-/// `c.is_alphanumeric()`, answered at once for ASCII and for the punctuation and currency blocks
-/// (`“`, `”`, `—`, `€`: U+2000–U+206F and U+20A0–U+20CF hold no letter or digit), which news
-/// text is full of and which the standard library answers with a table search.
+/// U+2000–U+206F (general punctuation: `“`, `”`, `—`) and U+20A0–U+20CF (currency: `€`) hold no
+/// letter or digit; news text is full of them, and the standard library answers for them with a
+/// table search.
+#[inline]
+fn symbol_block(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}' | '\u{20A0}'..='\u{20CF}')
+}
+
+/// `c.is_alphanumeric()`, answered at once for ASCII and the symbol blocks.
 #[inline]
 pub fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
-    } else if matches!(c, '\u{2000}'..='\u{206F}' | '\u{20A0}'..='\u{20CF}') {
-        false
     } else {
-        c.is_alphanumeric()
+        !symbol_block(c) && c.is_alphanumeric()
     }
 }
 
@@ -450,10 +454,8 @@ pub fn is_alnum(c: char) -> bool {
 pub fn is_alpha(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
-    } else if matches!(c, '\u{2000}'..='\u{206F}' | '\u{20A0}'..='\u{20CF}') {
-        false
     } else {
-        c.is_alphabetic()
+        !symbol_block(c) && c.is_alphabetic()
     }
 }
 
@@ -485,6 +487,30 @@ pub static BYTE_CLASS: [u8; 256] = {
     }
     t
 };
+
+/// Test strings made of `parts` in pseudo-random order (a fixed LCG from `seed`): `count` strings
+/// of fewer than `max_parts` parts each, for checking fast paths against plain definitions.
+#[cfg(test)]
+pub(crate) fn mixed_strings(
+    parts: &[&str],
+    seed: u64,
+    count: usize,
+    max_parts: u64,
+) -> Vec<String> {
+    let mut x = seed;
+    (0..count)
+        .map(|_| {
+            let mut s = String::new();
+            for _ in 0..(x % max_parts) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(parts[(x >> 33) as usize % parts.len()]);
+            }
+            s
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -554,15 +580,7 @@ mod tests {
                 c.is_whitespace()
             }
         };
-        let mut x = 7u64;
-        for _ in 0..2000 {
-            let mut s = String::new();
-            for _ in 0..(x % 13) {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s.push_str(parts[(x >> 33) as usize % parts.len()]);
-            }
+        for s in mixed_strings(&parts, 7, 2000, 13) {
             let want = s
                 .split(ws)
                 .filter(|w| w.chars().any(char::is_alphanumeric))

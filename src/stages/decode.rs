@@ -384,15 +384,7 @@ mod tests {
             "\u{316}\u{301}",
             "\u{301}\u{316}",
         ];
-        let mut x = 11u64;
-        for _ in 0..3000 {
-            let mut s = String::new();
-            for _ in 0..(x % 29) {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s.push_str(parts[(x >> 33) as usize % parts.len()]);
-            }
+        for s in crate::article::mixed_strings(&parts, 11, 3000, 29) {
             let want = (
                 s.chars().count(),
                 s.chars().filter(|&c| is_bad_control(c)).count(),
