@@ -14,8 +14,11 @@ use crate::input::{self, dom::Dom, html, json, warc, Item};
 use crate::pipeline::{DateOrder, Pipeline};
 use crate::stages::{dateline, metadata, segment::Segment, Outcome, Processed, Stages};
 
+/// A fuzz target: runs on any bytes, panics when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name (the `fuzz/fuzz_targets/` files and the `fuzz/seeds/` folders).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("dateline", dateline),
     ("segment", segment),
     ("quotes", quotes),
@@ -262,7 +265,13 @@ pub fn json(data: &[u8]) {
         );
     }
     let whole = json::split_json(data);
-    assert!(!whole.is_empty(), "split_json returned no record");
+    // Only an empty array holds no record (found by fuzzing: `[]`); the file still gets its
+    // `no_documents` reject row (checked below).
+    assert!(
+        !whole.is_empty()
+            || matches!(serde_json::from_slice(data), Ok(serde_json::Value::Array(a)) if a.is_empty()),
+        "split_json returned no record"
+    );
     for (i, (index, _, _)) in whole.iter().enumerate() {
         assert_eq!(*index as usize, i, "json record indices not dense");
     }
@@ -291,7 +300,14 @@ pub fn json(data: &[u8]) {
         }
     }
     check_processed(&stages().process_raw(&Source::named("f.jsonl"), data.to_vec()));
-    check_processed(&stages().process_raw(&Source::named("f.json"), data.to_vec()));
+    let p = stages().process_raw(&Source::named("f.json"), data.to_vec());
+    check_processed(&p);
+    if whole.is_empty() {
+        assert!(
+            matches!(&p.outcomes[..], [Outcome::Reject(r)] if r.reason == "no_documents"),
+            "a JSON file without records must give one no_documents reject"
+        );
+    }
 }
 
 /// Items of an opened file: record indices increase, rejects say why.
