@@ -47,10 +47,12 @@ for t in "${targets[@]}"; do
     stat() { grep -E "^stat::$1:" "$log" | awk '{print $2}' | tail -1; }
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
     ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
-    corp=$(find "fuzz/corpus/$t" -type f | wc -l)
-    line=$(printf '%-9s rc=%-3s execs=%-10s exec/s=%-7s cov=%-6s ft=%-7s corpus=%-6s new_crashes=%s' \
+    # libFuzzer's corpus (units it keeps) and the files in the corpus folder (never minimised).
+    corp=$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")
+    files=$(find "fuzz/corpus/$t" -type f | wc -l)
+    line=$(printf '%-9s rc=%-3s execs=%-10s exec/s=%-7s cov=%-6s ft=%-7s corpus=%-6s files=%-6s new_crashes=%s' \
         "$t" "$rc" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" \
-        "${cov:-?}" "${ft:-?}" "$corp" "$((after - before))")
+        "${cov:-?}" "${ft:-?}" "${corp:-?}" "$files" "$((after - before))")
     echo "$line"
     summary+=("$line")
     if [ "$rc" -ne 0 ]; then

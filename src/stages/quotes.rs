@@ -1745,7 +1745,7 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
                 '“' if !(continued_curly && i == 0) => curly = Some(at),
                 '”' => {
                     // An empty pair (`“”`, `“ ”`) quotes nothing: a row with blank text would
-                    // be no quotation (found by fuzzing).
+                    // be no quotation (found by the `quotes` fuzz target).
                     if let Some(o) = curly.take().filter(|&o| !blank(o + '“'.len_utf8(), at)) {
                         out.push((o, o + '“'.len_utf8(), at, at + '”'.len_utf8()));
                     }
