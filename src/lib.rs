@@ -26,6 +26,8 @@ pub mod article;
 pub mod cli;
 pub mod eval;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod learn;
 pub mod manifest;

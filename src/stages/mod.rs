@@ -92,6 +92,13 @@ impl Stages {
                 }
             }
         };
+        self.process_raw(src, raw)
+    }
+
+    /// Processes the bytes of one file already in memory (named by `src.path`, whose extension
+    /// picks the format as on disk): every record in it, at least one outcome. The same path as
+    /// [`Stages::process_file`] after the read, so tests and fuzzing see what a run sees.
+    pub fn process_raw(&self, src: &Source, raw: Vec<u8>) -> Processed {
         let name = src.path.to_string_lossy();
         let opened = input::open(&name, raw, &self.input);
         let mut outcomes = Vec::with_capacity(opened.items.len());

@@ -1813,6 +1813,7 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
     // An open curly or straight quotation carried into the next paragraph.
     let mut carry_curly: Option<usize> = None;
     let mut carry_straight: Option<usize> = None;
+    let blank = |s: usize, e: usize| body[s..e].trim().is_empty();
     for (pi, p) in a.paragraphs.iter().enumerate() {
         let (ps, pe) = p.bytes;
         let text = &body[ps..pe];
@@ -1834,7 +1835,9 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
                 // The reopening mark of a continued quotation keeps the quotation open.
                 '“' if !(continued_curly && i == 0) => curly = Some(at),
                 '”' => {
-                    if let Some(o) = curly.take() {
+                    // An empty pair (`“”`, `“ ”`) quotes nothing: a row with blank text would
+                    // be no quotation (found by the `quotes` fuzz target).
+                    if let Some(o) = curly.take().filter(|&o| !blank(o + '“'.len_utf8(), at)) {
                         out.push((o, o + '“'.len_utf8(), at, at + '”'.len_utf8()));
                     }
                 }
@@ -1846,7 +1849,9 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
                     if continued_straight && i == 0 {
                         // reopening mark
                     } else if let (Some(o), false) = (straight, opening && straight.is_none()) {
-                        out.push((o, o + 1, at, at + 1));
+                        if !blank(o + 1, at) {
+                            out.push((o, o + 1, at, at + 1));
+                        }
                         straight = None;
                     } else if opening {
                         straight = Some(at);
