@@ -391,23 +391,16 @@ impl FirstWords {
             other_start: false,
         };
         for p in patterns {
-            let w = &p.as_bytes()[..alnum_end(p, 0)];
-            if w.is_empty() {
+            // Hashed by the same scan as the text's words, so the two can only agree.
+            let (end, h) = word_at(p, 0);
+            if end == 0 {
                 f.other_start = true;
             } else {
-                let h = Self::hash(w);
+                let h = Self::bucket(h);
                 f.bits[h / 64] |= 1 << (h % 64);
             }
         }
         f
-    }
-
-    fn hash(word: &[u8]) -> usize {
-        let mut h = 0u64;
-        for &b in word {
-            h = hash_step(h, b.to_ascii_lowercase());
-        }
-        Self::bucket(h)
     }
 
     fn bucket(h: u64) -> usize {
@@ -441,8 +434,8 @@ fn hash_step(h: u64, b: u8) -> u64 {
     (h ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// [`alnum_end`] and the first-word hash of the run (ASCII lower-cased, as
-/// [`FirstWords::hash`]) in one pass: this runs at every word of every body.
+/// The end of the run of letters and digits that starts at `s`, and its first-word hash (ASCII
+/// lower-cased, other bytes as they are), in one pass: this runs at every word of every body.
 #[inline]
 fn word_at(text: &str, s: usize) -> (usize, u64) {
     let b = text.as_bytes();
@@ -466,28 +459,6 @@ fn word_at(text: &str, s: usize) -> (usize, u64) {
         }
     }
     (i, h)
-}
-
-/// The end of the run of letters and digits that starts at `s`.
-#[inline]
-fn alnum_end(text: &str, s: usize) -> usize {
-    let b = text.as_bytes();
-    let mut i = s;
-    loop {
-        // ASCII letters and digits a run at a time; a non-ASCII character is decoded.
-        i += b[i..]
-            .iter()
-            .position(|&c| BYTE_CLASS[c as usize] != B_ALNUM)
-            .unwrap_or(b.len() - i);
-        if i >= b.len() || b[i] < 0x80 {
-            return i;
-        }
-        let c = text[i..].chars().next().expect("char boundary");
-        if !is_alnum(c) {
-            return i;
-        }
-        i += c.len_utf8();
-    }
 }
 
 /// The longest pattern that starts at `s` and ends within `hay`: (pattern index, end). The same
