@@ -281,11 +281,7 @@ fn close_unit(
     std::thread::Builder::new()
         .name(format!("stancemill-close-{unit}"))
         .spawn(move || -> Result<usize> {
-            // Every writer is joined even when one failed, so no thread outlives the run.
-            let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
-            for r in results {
-                r?;
-            }
+            finish_all(writers)?;
             for t in &tables {
                 manifest::sync_dir(&root.join(t));
             }
@@ -293,6 +289,13 @@ fn close_unit(
             Ok(unit + 1)
         })
         .context("cannot start a thread")
+}
+
+/// Lets every writer finish its file. Every one is joined even when one failed, so no thread
+/// outlives the run; the first error is returned.
+fn finish_all(writers: Vec<TableThread>) -> Result<()> {
+    let results: Vec<Result<u64>> = writers.into_iter().map(TableThread::finish).collect();
+    results.into_iter().try_for_each(|r| r.map(drop))
 }
 
 /// Waits for a unit's closing thread; `None` when there was none.
@@ -481,9 +484,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
         }
         let previous = join_closer(closing.take());
         if failed {
-            for w in writers {
-                w.finish()?;
-            }
+            finish_all(writers)?;
             bail!("a table writer stopped early");
         }
         previous?;
