@@ -668,12 +668,39 @@ impl<'a> CharIndex<'a> {
     }
 }
 
+/// Tests on eight bytes at once, read as one little-endian `u64`: the scans over whole texts
+/// (decoding, sentence splitting, character offsets) skip the bytes that cannot matter this way.
+pub(crate) mod swar {
+    /// 0x01 in every byte.
+    pub const ONES: u64 = 0x0101_0101_0101_0101;
+    /// The high bit of every byte.
+    pub const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    /// Eight bytes (`w` must hold exactly eight).
+    pub fn load(w: &[u8]) -> u64 {
+        u64::from_le_bytes(w.try_into().expect("8 bytes"))
+    }
+
+    /// The high bit of each byte of `x` that equals `c`, and nothing else (exact: no carry
+    /// crosses a byte).
+    pub fn eq(x: u64, c: u8) -> u64 {
+        const LOW7: u64 = !HIGH;
+        let t = x ^ (ONES * u64::from(c));
+        !(((t & LOW7) + LOW7) | t | LOW7)
+    }
+
+    /// Whether some byte of `x` is below `n` (at most 0x80); exact as a yes/no answer, though
+    /// a borrow can mark bytes above the first such one.
+    pub fn any_below(x: u64, n: u8) -> bool {
+        x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0
+    }
+}
+
 /// The position of the first byte of `b` that is not ASCII, looking at eight bytes at a time.
 pub(crate) fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut words = b.chunks_exact(8);
     for (k, w) in (&mut words).enumerate() {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes")) & HIGH;
+        let x = swar::load(w) & swar::HIGH;
         if x != 0 {
             return Some(k * 8 + x.trailing_zeros() as usize / 8);
         }
@@ -689,16 +716,15 @@ pub(crate) fn first_non_ascii(b: &[u8]) -> Option<usize> {
 /// The number of characters in `b` (valid UTF-8): its bytes less the continuation bytes
 /// (`10xxxxxx`), counted eight at a time.
 pub(crate) fn char_count(b: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut cont = 0u64;
     let mut words = b.chunks_exact(8);
     for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let x = swar::load(w);
         // Bit 7 set and bit 6 clear; `x << 1` puts each byte's bit 6 under its bit 7 (the bit
         // carried into the next byte lands on bit 0, which the mask drops). The flags, one per
         // byte, are summed by a multiply into the top byte.
-        let flags = (x & !(x << 1) & HIGH) >> 7;
-        cont += flags.wrapping_mul(0x0101_0101_0101_0101) >> 56;
+        let flags = (x & !(x << 1) & swar::HIGH) >> 7;
+        cont += flags.wrapping_mul(swar::ONES) >> 56;
     }
     let tail = words
         .remainder()

@@ -217,16 +217,12 @@ fn count_chars_and_controls(s: &str) -> (usize, usize) {
     };
     // Eight bytes at a time: only a group holding a byte below 0x20, DEL or C2 (a newline, in
     // most text, once a line) is looked at byte by byte.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `x` is zero (exact as a yes/no answer).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    use crate::article::swar;
     let mut controls = 0usize;
     let mut words = b.chunks_exact(8);
     for (k, w) in (&mut words).enumerate() {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        let below_20 = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if below_20 || has_zero(x ^ (ONES * 0x7f)) || has_zero(x ^ (ONES * 0xc2)) {
+        let x = swar::load(w);
+        if swar::any_below(x, 0x20) || swar::eq(x, 0x7f) | swar::eq(x, 0xc2) != 0 {
             controls += (k * 8..k * 8 + 8).filter(|&i| control_at(i)).count();
         }
     }

@@ -460,16 +460,10 @@ fn trimmed(p: &str, s: usize, e: usize) -> (usize, usize) {
 /// The first position at or after `from` holding `\n`, `.`, `!`, `?` or `0xE2` (the lead byte of
 /// `…`), or `b.len()`: eight bytes are tested at once, since most of a paragraph is none of these.
 fn next_mark(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // The high bit of each byte of `x` that equals `c` (exact: no carry crosses bytes).
-    let eq = |x: u64, c: u8| {
-        let t = x ^ (ONES * u64::from(c));
-        !(((t & LOW7) + LOW7) | t | LOW7)
-    };
+    use crate::article::swar::{eq, load};
     let mut i = from;
     while i + 8 <= b.len() {
-        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let x = load(&b[i..i + 8]);
         let m = eq(x, b'\n') | eq(x, b'.') | eq(x, b'!') | eq(x, b'?') | eq(x, 0xE2);
         if m != 0 {
             return i + m.trailing_zeros() as usize / 8;
