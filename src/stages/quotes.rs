@@ -418,6 +418,29 @@ impl Tok<'_> {
     }
 }
 
+/// [`WORD_BYTE`]: the byte continues a word (an ASCII letter or digit, `.`, `-`, `'`).
+const W_IN: u8 = 1;
+/// [`WORD_BYTE`]: the byte starts a word (an ASCII letter or digit).
+const W_START: u8 = 2;
+/// [`WORD_BYTE`]: the first byte of a non-ASCII character, decoded to decide.
+const W_HIGH: u8 = 4;
+/// What a byte is to a word (`W_*` bits): the loops over every body test one table entry per
+/// byte instead of a class and three compares.
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match BYTE_CLASS[c] {
+            B_ALNUM => W_IN | W_START,
+            B_HIGH => W_HIGH,
+            _ if c == b'.' as usize || c == b'-' as usize || c == b'\'' as usize => W_IN,
+            _ => 0,
+        };
+        c += 1;
+    }
+    t
+};
+
 /// Words of `body[from..to]` with byte offsets; `words` gives their flags.
 ///
 /// A word is a run of letters and digits, with `.`, `-` and apostrophes inside it (`U.S.`,
@@ -434,50 +457,46 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
         let c = body[i..].chars().next().expect("char boundary");
         (crate::article::is_alnum(c), c == '’', c.len_utf8())
     };
-    // One straight loop over the bytes: this runs over every body, word by word.
+    let bt = &b[..to];
+    // One straight pass over the bytes, word by word: slice searches (no bounds check per byte)
+    // skip to a word's start and to its end.
     while i < to {
         // A word starts with a letter or digit.
-        match BYTE_CLASS[b[i] as usize] {
-            B_ALNUM => {}
-            B_HIGH => {
-                let (alnum, _, len) = decode(i);
-                if !alnum {
-                    i += len;
-                    continue;
-                }
-            }
-            _ => {
-                i += 1;
+        match bt[i..]
+            .iter()
+            .position(|&c| WORD_BYTE[c as usize] & (W_START | W_HIGH) != 0)
+        {
+            Some(k) => i += k,
+            None => break,
+        }
+        if WORD_BYTE[bt[i] as usize] == W_HIGH {
+            let (alnum, _, len) = decode(i);
+            if !alnum {
+                i += len;
                 continue;
             }
         }
         let st = i;
-        let mut dots = 0usize;
-        while i < to {
-            let c = b[i];
-            match BYTE_CLASS[c as usize] {
-                B_ALNUM => i += 1,
-                B_HIGH => {
-                    let (alnum, apostrophe, len) = decode(i);
-                    if !(alnum || apostrophe) {
-                        break;
-                    }
+        loop {
+            i += bt[i..]
+                .iter()
+                .position(|&c| WORD_BYTE[c as usize] & W_IN == 0)
+                .unwrap_or(to - i);
+            if i < to && WORD_BYTE[bt[i] as usize] == W_HIGH {
+                let (alnum, apostrophe, len) = decode(i);
+                if alnum || apostrophe {
                     i += len;
+                    continue;
                 }
-                _ if c == b'.' => {
-                    dots += 1;
-                    i += 1;
-                }
-                _ if c == b'-' || c == b'\'' => i += 1,
-                _ => break,
             }
+            break;
         }
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
-        } else if i - st >= 3 && b[i - 3..i] == *"’".as_bytes() {
+        } else if last == 0x99 && i - st >= 3 && b[i - 3..i] == *"’".as_bytes() {
             i - "’".len()
-        } else if last == b'.' && i - st > 2 && dots == 1 {
+        } else if last == b'.' && i - st > 2 && memchr::memchr(b'.', &b[st..i - 1]).is_none() {
             // A sentence full stop, not the last dot of `U.S.`.
             i - 1
         } else {
@@ -1422,21 +1441,29 @@ impl Quotes {
         }
         // `ministry spokesperson Shen Bo` after `China's Commerce Ministry said …`: the body named
         // last in this paragraph or the one before.
-        let role = a.body[from..to].to_lowercase();
-        if ["ministry", "embassy", "department", "government"]
-            .iter()
-            .any(|w| role.contains(w))
-        {
+        // One pass over the bytes: this runs for every role phrase, and lower-casing a copy and
+        // running four substring searches over it cost more than the rest of the function.
+        let role = a.body[from..to].as_bytes();
+        let names_a_body = (0..role.len()).any(|i| {
+            let w: &[u8] = match role[i] | 0x20 {
+                b'm' => b"ministry",
+                b'e' => b"embassy",
+                b'd' => b"department",
+                b'g' => b"government",
+                _ => return false,
+            };
+            role[i..].len() >= w.len() && role[i..i + w.len()].eq_ignore_ascii_case(w)
+        });
+        if names_a_body {
             let para = a.paragraph_at(from);
-            return a
-                .mentions
+            // Mentions are in body order: walk back from the role and stop two paragraphs up,
+            // not at the article's start (this runs for every role phrase).
+            let before = a.mentions.partition_point(|m| m.bytes.0 < from);
+            return a.mentions[..before]
                 .iter()
                 .rev()
-                .filter(|m| m.bytes.1 <= from && m.actor_id.contains('.'))
-                .find(|m| {
-                    let p = a.paragraph_at(m.bytes.0);
-                    p == para || p + 1 == para
-                })
+                .take_while(|m| a.paragraph_at(m.bytes.0) + 1 >= para)
+                .find(|m| m.bytes.1 <= from && m.actor_id.contains('.'))
                 .map(to_state);
         }
         None
