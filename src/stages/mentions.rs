@@ -436,7 +436,7 @@ fn hash_step(h: u64, b: u8) -> u64 {
 
 /// The end of the run of letters and digits that starts at `s`, and its first-word hash (ASCII
 /// lower-cased, other bytes as they are), in one pass: this runs at every word of every body.
-#[inline]
+#[inline(always)]
 fn word_at(text: &str, s: usize) -> (usize, u64) {
     let b = text.as_bytes();
     let (mut i, mut h) = (s, 0u64);
