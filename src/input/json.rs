@@ -11,62 +11,95 @@ use serde_json::Value;
 
 use crate::pipeline::JsonFields;
 
-/// An object's article fields.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Fields {
+/// The seven article fields of a JSON record, each a `T`. `[input.json]` holds their names
+/// ([`JsonFields`]: `None` tries the exporters' names), a record their values ([`Fields`]:
+/// authors joined with `; `), and [`DEFAULT_NAMES`] the exporters' names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ArticleFields<T> {
     /// Article text (plain or HTML).
-    pub text: Option<String>,
+    pub text: T,
     /// Headline.
-    pub title: Option<String>,
+    pub title: T,
     /// Publication date as written.
-    pub date: Option<String>,
+    pub date: T,
     /// URL.
-    pub url: Option<String>,
-    /// Authors, `; `-separated.
-    pub author: Option<String>,
+    pub url: T,
+    /// Author(s): a string, or an array of strings.
+    pub author: T,
     /// Site or publisher.
-    pub site: Option<String>,
+    pub site: T,
     /// Language code.
-    pub language: Option<String>,
+    pub language: T,
 }
 
-/// Exporters' field names, tried in order when the pipeline names none.
-pub const DEFAULT_TEXT: &[&str] = &[
-    "text",
-    "maintext",
-    "content",
-    "article_text",
-    "articleBody",
-    "body",
-    "raw_text",
-];
-/// Default title fields.
-pub const DEFAULT_TITLE: &[&str] = &["title", "headline", "title_page"];
-/// Default date fields.
-pub const DEFAULT_DATE: &[&str] = &[
-    "date",
-    "date_publish",
-    "publish_date",
-    "published",
-    "datePublished",
-    "pubdate",
-    "published_at",
-];
-/// Default URL fields.
-pub const DEFAULT_URL: &[&str] = &["url", "source_url", "link", "canonical_url"];
-/// Default author fields.
-pub const DEFAULT_AUTHOR: &[&str] = &["authors", "author", "byline"];
-/// Default site fields.
-pub const DEFAULT_SITE: &[&str] = &[
-    "site",
-    "sitename",
-    "source_domain",
-    "hostname",
-    "publisher",
-    "source",
-];
-/// Default language fields.
-pub const DEFAULT_LANGUAGE: &[&str] = &["language", "lang"];
+impl<T> ArticleFields<T> {
+    /// One value per field, made from its `[input.json]` key (`"text"`, `"title"`, …).
+    pub fn from_key(mut f: impl FnMut(&'static str) -> T) -> Self {
+        ArticleFields {
+            text: f("text"),
+            title: f("title"),
+            date: f("date"),
+            url: f("url"),
+            author: f("author"),
+            site: f("site"),
+            language: f("language"),
+        }
+    }
+
+    /// Field by field, `f` of this field and the other's.
+    pub fn zip<U, V>(
+        &self,
+        other: &ArticleFields<U>,
+        mut f: impl FnMut(&T, &U) -> V,
+    ) -> ArticleFields<V> {
+        ArticleFields {
+            text: f(&self.text, &other.text),
+            title: f(&self.title, &other.title),
+            date: f(&self.date, &other.date),
+            url: f(&self.url, &other.url),
+            author: f(&self.author, &other.author),
+            site: f(&self.site, &other.site),
+            language: f(&self.language, &other.language),
+        }
+    }
+}
+
+/// The values of a record's article fields.
+pub type Fields = ArticleFields<Option<String>>;
+
+/// The exporters' field names, tried in order for a field `[input.json]` does not name.
+pub const DEFAULT_NAMES: ArticleFields<&[&str]> = ArticleFields {
+    text: &[
+        "text",
+        "maintext",
+        "content",
+        "article_text",
+        "articleBody",
+        "body",
+        "raw_text",
+    ],
+    title: &["title", "headline", "title_page"],
+    date: &[
+        "date",
+        "date_publish",
+        "publish_date",
+        "published",
+        "datePublished",
+        "pubdate",
+        "published_at",
+    ],
+    url: &["url", "source_url", "link", "canonical_url"],
+    author: &["authors", "author", "byline"],
+    site: &[
+        "site",
+        "sitename",
+        "source_domain",
+        "hostname",
+        "publisher",
+        "source",
+    ],
+    language: &["language", "lang"],
+};
 
 fn value_str(v: &Value) -> Option<String> {
     let s = match v {
@@ -96,15 +129,7 @@ fn pick(
 /// Reads the article fields of one object.
 pub fn fields(v: &Value, map: &JsonFields) -> Option<Fields> {
     let o = v.as_object()?;
-    Some(Fields {
-        text: pick(o, &map.text, DEFAULT_TEXT),
-        title: pick(o, &map.title, DEFAULT_TITLE),
-        date: pick(o, &map.date, DEFAULT_DATE),
-        url: pick(o, &map.url, DEFAULT_URL),
-        author: pick(o, &map.author, DEFAULT_AUTHOR),
-        site: pick(o, &map.site, DEFAULT_SITE),
-        language: pick(o, &map.language, DEFAULT_LANGUAGE),
-    })
+    Some(map.zip(&DEFAULT_NAMES, |chosen, defaults| pick(o, chosen, defaults)))
 }
 
 /// One record of a JSON file: its index, raw bytes, and the parsed value or the parse error.

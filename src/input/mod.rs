@@ -307,7 +307,7 @@ fn json_record(
             .json
             .text
             .clone()
-            .unwrap_or_else(|| json::DEFAULT_TEXT.join("`, `"));
+            .unwrap_or_else(|| json::DEFAULT_NAMES.text.join("`, `"));
         return bad(
             index,
             "no_text",

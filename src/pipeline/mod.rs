@@ -182,24 +182,8 @@ pub struct InputConfig {
     pub json: JsonFields,
 }
 
-/// `[input.json]`: field names; `None` tries the common exporters' names.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct JsonFields {
-    /// Article text (plain or HTML).
-    pub text: Option<String>,
-    /// Headline.
-    pub title: Option<String>,
-    /// Publication date.
-    pub date: Option<String>,
-    /// URL.
-    pub url: Option<String>,
-    /// Author(s): a string or an array of strings.
-    pub author: Option<String>,
-    /// Site or publisher.
-    pub site: Option<String>,
-    /// Language code.
-    pub language: Option<String>,
-}
+/// `[input.json]`: the name of each article field; `None` tries the common exporters' names.
+pub type JsonFields = crate::input::json::ArticleFields<Option<String>>;
 
 /// `[stages.decode]`.
 #[derive(Clone, Debug)]
@@ -528,19 +512,10 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
         let max_ratio = s.int("max_compression_ratio", 100, 2..=1_000_000) as f64;
         let json = {
             let mut j = s.table("json");
-            let mut field = |k: &'static str| {
+            let f = JsonFields::from_key(|k| {
                 let v = j.opt_string(k).map(|(v, _)| v);
                 v.filter(|v| !v.is_empty())
-            };
-            let f = JsonFields {
-                text: field("text"),
-                title: field("title"),
-                date: field("date"),
-                url: field("url"),
-                author: field("author"),
-                site: field("site"),
-                language: field("language"),
-            };
+            });
             j.finish();
             f
         };
