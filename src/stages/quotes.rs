@@ -1443,7 +1443,7 @@ impl Quotes {
         // last in this paragraph or the one before.
         // One pass over the bytes: this runs for every role phrase, and lower-casing a copy and
         // running four substring searches over it cost more than the rest of the function.
-        let role = a.body[from..to].as_bytes();
+        let role = &a.body.as_bytes()[from..to];
         let names_a_body = (0..role.len()).any(|i| {
             let w: &[u8] = match role[i] | 0x20 {
                 b'm' => b"ministry",
