@@ -144,6 +144,62 @@ const ROLE_WORDS: &[&str] = &[
     "delegate",
     "secretary-general",
     "general's",
+    // Plural and common roles that open a sentence as its subject (`Analysts say …`, `Chelsea
+    // boss Jose Mourinho said`): capitalised there, they would otherwise read as a name.
+    "analysts",
+    "economists",
+    "experts",
+    "scholars",
+    "researchers",
+    "scientists",
+    "critics",
+    "critic",
+    "observers",
+    "observer",
+    "campaigners",
+    "campaigner",
+    "commentators",
+    "commentator",
+    "investors",
+    "traders",
+    "lawyers",
+    "lawyer",
+    "prosecutors",
+    "prosecutor",
+    "police",
+    "witnesses",
+    "residents",
+    "doctors",
+    "officers",
+    "executives",
+    "executive",
+    "bosses",
+    "boss",
+    "manager",
+    "coach",
+    "leaders",
+    "spokesmen",
+    "spokeswomen",
+    "representatives",
+    "negotiators",
+    "lawmakers",
+    "legislators",
+    "senators",
+    "members",
+    "advisers",
+    "aides",
+    "commanders",
+    "authorities",
+    "insiders",
+];
+
+/// Words that are never a speaker's name, though capitalised before a reporting verb: pronouns
+/// other than `he`/`she` (which are resolved to a person), and determiners (`It said …`, `They
+/// have predicted …`, `Some argue …`). The speaker is left unknown rather than named `It`.
+const NOT_NAMES: &[&str] = &[
+    "I", "It", "They", "We", "You", "This", "That", "These", "Those", "There", "Here", "One",
+    "Some", "Many", "Others", "Both", "All", "Most", "Few", "Several", "Each", "Another", "Who",
+    "Which", "What",
 ];
 /// Titles that open a capitalised run before a name (`Foreign Minister Wang Yi`).
 const TITLES: &[&str] = &[
@@ -890,7 +946,13 @@ impl Quotes {
         }
         quotes.sort_by_key(|q| q.0);
         self.complete_speakers(a, &mut quotes, &all, &person_words(a));
-        a.quotes = quotes.into_iter().map(|q| q.2).collect();
+        a.quotes = quotes
+            .into_iter()
+            .map(|(_, _, mut q)| {
+                q.speaker_role = q.speaker_role.as_deref().and_then(clean_role);
+                q
+            })
+            .collect();
     }
 
     /// People the text introduces with a role (`Ukrainian Deputy Foreign Minister Oksana
@@ -1531,6 +1593,7 @@ impl Quotes {
         let role_toks = &run[..k];
         let name = (!name_toks.is_empty()
             && name_toks.len() <= 4
+            && !(name_toks.len() == 1 && NOT_NAMES.contains(&strip_possessive(name_toks[0].t)))
             && !is_mention_only(a, name_toks))
         .then(|| {
             strip_possessive(&a.body[name_toks[0].s..name_toks[name_toks.len() - 1].e]).to_string()
@@ -1701,6 +1764,34 @@ impl Quotes {
         }
         None
     }
+}
+
+/// A role as a reader wants it: without the articles and prepositions a run can end on
+/// (`spokesman for the` before a name the gazetteer does not know) and without a bare honorific,
+/// which is no role (`Mr`, `Ms`); `None` when nothing else is left (`the`, `of`, `Mr`).
+fn clean_role(role: &str) -> Option<String> {
+    const EDGE: &[&str] = &[
+        "the", "a", "an", "of", "for", "to", "and", "at", "on", "in", "with", "from", "mr", "mr.",
+        "mrs", "mrs.", "ms", "ms.", "miss",
+    ];
+    let is_edge = |w: &str| with_lower(w, |l| EDGE.contains(&l));
+    let mut words: Vec<&str> = role.split_whitespace().collect();
+    while words.last().is_some_and(|w| is_edge(w)) {
+        words.pop();
+    }
+    // A leading article stays (`the prime minister`), but not a leading honorific.
+    while words.first().is_some_and(|w| {
+        is_edge(w) && !matches!(w.to_ascii_lowercase().as_str(), "the" | "a" | "an")
+    }) {
+        words.remove(0);
+    }
+    (!words.iter().all(|w| is_edge(w))).then(|| {
+        let (s, e) = (words[0], words[words.len() - 1]);
+        // Slice the original, so its spacing is kept.
+        let from = s.as_ptr() as usize - role.as_ptr() as usize;
+        let to = e.as_ptr() as usize - role.as_ptr() as usize + e.len();
+        role[from..to].to_string()
+    })
 }
 
 /// Whether a clause lies mostly inside a direct quotation (then it is that quotation's text, not
@@ -1908,6 +1999,7 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+    use super::clean_role;
     use crate::article::Source;
     use crate::pipeline::Pipeline;
     use crate::stages::Stages;
@@ -1987,6 +2079,36 @@ mod tests {
         assert_eq!(q.len(), 1, "{q:?}");
         assert_eq!(q[0].0, "First part of it.\n\n“Second part,");
         assert_eq!(q[0].2, "Lin Hao");
+    }
+
+    #[test]
+    fn roles_lose_dangling_words_and_bare_honorifics() {
+        assert_eq!(
+            clean_role("spokesman for the").as_deref(),
+            Some("spokesman")
+        );
+        assert_eq!(
+            clean_role("the prime minister").as_deref(),
+            Some("the prime minister")
+        );
+        assert_eq!(clean_role("Mr"), None);
+        assert_eq!(clean_role("in the"), None);
+        assert_eq!(
+            clean_role("Ms. Chelsea  boss").as_deref(),
+            Some("Chelsea  boss")
+        );
+    }
+
+    #[test]
+    fn pronouns_and_plural_roles_are_no_names() {
+        let q = quotes("It said it was confident that costs could be cut. Analysts say that the warning came as no surprise.");
+        assert_eq!(q.len(), 1, "{q:?}");
+        // No speaker named `Analysts`: the plural is the role.
+        assert_eq!(
+            (q[0].0.as_str(), q[0].2.as_str(), q[0].4.as_str()),
+            ("the warning came as no surprise", "", "say"),
+            "{q:?}"
+        );
     }
 
     #[test]
