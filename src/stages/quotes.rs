@@ -1591,9 +1591,11 @@ impl Quotes {
         }
         let name_toks = &run[k..];
         let role_toks = &run[..k];
+        let not_a_name =
+            |t: &[Tok<'_>]| t.len() == 1 && NOT_NAMES.contains(&strip_possessive(t[0].t));
         let name = (!name_toks.is_empty()
             && name_toks.len() <= 4
-            && !(name_toks.len() == 1 && NOT_NAMES.contains(&strip_possessive(name_toks[0].t)))
+            && !not_a_name(name_toks)
             && !is_mention_only(a, name_toks))
         .then(|| {
             strip_possessive(&a.body[name_toks[0].s..name_toks[name_toks.len() - 1].e]).to_string()
