@@ -121,7 +121,7 @@ fn pack(w: &[u8]) -> Option<u64> {
 
 /// The most likely language of `text` (from its first [`SAMPLE_WORDS`] words), or `None`.
 pub fn detect(text: &str) -> Option<&'static str> {
-    let mut scores = [0u32; LANGS.len()];
+    let mut by_mask = [0u32; 256];
     let mut words = 0u32;
     let mut lower = String::new();
     let b = text.as_bytes();
@@ -161,10 +161,9 @@ pub fn detect(text: &str) -> Option<&'static str> {
                 continue;
             }
             let mut buf = [0u8; 8];
-            for (d, s) in buf.iter_mut().zip(w) {
-                *d = s.to_ascii_lowercase();
-            }
-            u64::from_le_bytes(buf)
+            buf[..w.len()].copy_from_slice(w);
+            // The word is ASCII letters only, so setting bit 5 of each byte lower-cases it.
+            u64::from_le_bytes(buf) | (0x2020_2020_2020_2020 >> (8 * (8 - w.len())))
         } else {
             lower.clear();
             lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
@@ -173,9 +172,14 @@ pub fn detect(text: &str) -> Option<&'static str> {
                 None => continue,
             }
         };
-        let mask = INDEX.get(key);
+        // Counted by language set; the languages' scores are summed from the sets once, after
+        // the sample, instead of a loop over the languages at every word.
+        by_mask[usize::from(INDEX.get(key))] += 1;
+    }
+    let mut scores = [0u32; LANGS.len()];
+    for (mask, &n) in by_mask.iter().enumerate().skip(1) {
         for (l, s) in scores.iter_mut().enumerate() {
-            *s += u32::from(mask >> l & 1);
+            *s += n * (mask as u32 >> l & 1);
         }
     }
     let (best, &top) = scores
