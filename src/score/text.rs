@@ -14,6 +14,7 @@
 use super::stance::{gap, proximity, push_max, stance_cues_before};
 use super::tokens::{entry_words, TokKind, Tokens};
 use super::tone::{self, Cue};
+use super::topics::Effect;
 use super::{Label, Scorer};
 
 /// Words too common to identify a target.
@@ -77,6 +78,11 @@ impl Scorer {
         self.lex.tokenize(text, 0, &mut t);
         let mut tone_cues = Vec::new();
         let whole = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut tone_cues);
+        if span.is_none() {
+            if let Some(k) = self.topics.find(target) {
+                return self.topic_stance(text, &t, k, whole, &tone_cues);
+            }
+        }
         let hits: Vec<(usize, usize)> = match span {
             Some((a, b)) => {
                 let ta = t.first_at(a);
@@ -85,24 +91,8 @@ impl Scorer {
             None => find_target(&t, target),
         };
         let mut found: Vec<Cue> = Vec::new();
-        let window = self.config.window;
         for &(ht, he) in &hits {
-            let lo = ht.saturating_sub(window);
-            let hi = (he + window).min(t.len());
-            for c in &tone_cues {
-                let (ct, cl) = (c.tok as usize, c.len as usize);
-                if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
-                    continue;
-                }
-                push_max(
-                    &mut found,
-                    Cue {
-                        value: c.value * proximity(gap(ct, cl, ht, he)),
-                        ..*c
-                    },
-                );
-            }
-            stance_cues_before(&self.lex, &t, ht, 0, &mut found);
+            self.cues_around(&t, &tone_cues, ht, he, 1.0, &mut found);
         }
         let (mut pos, mut neg) = (0.0f32, 0.0f32);
         for c in &found {
@@ -133,6 +123,121 @@ impl Scorer {
             target_found: !hits.is_empty(),
             tone: whole.score(),
             cues: words(text, &t, &all),
+        }
+    }
+}
+
+impl Scorer {
+    /// The tone cues within the window around a target at tokens `ht..he` (weighted by distance)
+    /// and the directional stance cues that take it as their object, times `factor`, into `found`.
+    fn cues_around(
+        &self,
+        t: &Tokens,
+        tone_cues: &[Cue],
+        ht: usize,
+        he: usize,
+        factor: f32,
+        found: &mut Vec<Cue>,
+    ) {
+        let window = self.config.window;
+        let lo = ht.saturating_sub(window);
+        let hi = (he + window).min(t.len());
+        let mut near: Vec<Cue> = Vec::new();
+        for c in tone_cues {
+            let (ct, cl) = (c.tok as usize, c.len as usize);
+            if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
+                continue;
+            }
+            push_max(
+                &mut near,
+                Cue {
+                    value: c.value * proximity(gap(ct, cl, ht, he)),
+                    ..*c
+                },
+            );
+        }
+        stance_cues_before(&self.lex, t, ht, 0, &mut near);
+        for c in near {
+            push_max(
+                found,
+                Cue {
+                    value: c.value * factor,
+                    ..c
+                },
+            );
+        }
+    }
+
+    /// Stance of a bare text toward topic `k`: the topic's directional cues, tone toward its terms,
+    /// and signed tone toward its allies and opponents. A text that names the topic also gets a
+    /// share of its whole tone (as for any target); one with only allies or opponents does not
+    /// (its tone is about them); one with neither is judged by its tone, as an unnamed target.
+    fn topic_stance(
+        &self,
+        text: &str,
+        t: &Tokens,
+        k: u32,
+        whole: tone::Tone,
+        tone_cues: &[Cue],
+    ) -> TextJudgement {
+        let mut hits = Vec::new();
+        self.topics.hits(t, 0, t.len(), &mut hits);
+        hits.retain(|h| h.entry.topic == k);
+        let named = hits.iter().any(|h| h.entry.names);
+        let mut found: Vec<Cue> = Vec::new();
+        for h in &hits {
+            match h.entry.effect {
+                Effect::Cue(v) => {
+                    let v = match tone::negation_before(&self.lex, t, h.tok, 0) {
+                        Some(w) => -v * w.abs(),
+                        None => v,
+                    };
+                    push_max(
+                        &mut found,
+                        Cue {
+                            tok: h.tok as u32,
+                            len: (h.end - h.tok) as u32,
+                            value: v,
+                        },
+                    );
+                }
+                Effect::Tone(f) => self.cues_around(t, tone_cues, h.tok, h.end, f, &mut found),
+            }
+        }
+        if !named && found.is_empty() {
+            let score = whole.score();
+            let mut all = tone_cues.to_vec();
+            all.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+            return TextJudgement {
+                score,
+                label: self.config.label(score / self.config.unnamed_factor.0),
+                confidence: tone::confidence(whole.pos + whole.neg, whole.hedge) * 0.6,
+                target_found: false,
+                tone: score,
+                cues: words(text, t, &all),
+            };
+        }
+        let (mut pos, mut neg) = (0.0f32, 0.0f32);
+        for c in &found {
+            if c.value > 0.0 {
+                pos += c.value;
+            } else {
+                neg -= c.value;
+            }
+        }
+        if named {
+            pos += whole.pos * BACKGROUND;
+            neg += whole.neg * BACKGROUND;
+        }
+        let score = tone::polarity(pos, neg);
+        found.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+        TextJudgement {
+            score,
+            label: self.config.label(score),
+            confidence: tone::confidence(pos + neg, whole.hedge),
+            target_found: named,
+            tone: whole.score(),
+            cues: words(text, t, &found),
         }
     }
 }
