@@ -14,7 +14,7 @@
 use super::stance::{gap, proximity, push_max, stance_cues_before};
 use super::tokens::{entry_words, TokKind, Tokens};
 use super::tone::{self, Cue};
-use super::topics::Effect;
+use super::topics::{Effect, ALLY_SHARE};
 use super::{Label, Scorer};
 
 /// Words too common to identify a target.
@@ -170,8 +170,10 @@ impl Scorer {
 
     /// Stance of a bare text toward topic `k`: the topic's directional cues, tone toward its terms,
     /// and signed tone toward its allies and opponents. A text that names the topic also gets a
-    /// share of its whole tone (as for any target); one with only allies or opponents does not
-    /// (its tone is about them); one with neither is judged by its tone, as an unnamed target.
+    /// share of its whole tone (as for any target); one that names only allies or only opponents
+    /// gets that share signed by their side (its mood is most likely about them: a tweet that
+    /// praises God and names nothing else is against atheism); one with none of the topic's
+    /// phrases is judged by its tone, as an unnamed target.
     fn topic_stance(
         &self,
         text: &str,
@@ -204,7 +206,7 @@ impl Scorer {
                 Effect::Tone(f) => self.cues_around(t, tone_cues, h.tok, h.end, f, &mut found),
             }
         }
-        if !named && found.is_empty() {
+        if hits.is_empty() {
             let score = whole.score();
             let mut all = tone_cues.to_vec();
             all.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
@@ -228,6 +230,31 @@ impl Scorer {
         if named {
             pos += whole.pos * BACKGROUND;
             neg += whole.neg * BACKGROUND;
+        } else {
+            // Only allies or opponents: the text's mood is most likely about them, so its whole
+            // tone counts the same share, signed by which side they are on (not when both sides
+            // are named).
+            let side: f32 = hits
+                .iter()
+                .filter_map(|h| match h.entry.effect {
+                    Effect::Tone(f) => Some(f.signum()),
+                    Effect::Cue(_) => None,
+                })
+                .sum();
+            let all_one_side = hits.iter().all(|h| match h.entry.effect {
+                Effect::Tone(f) => f.signum() == side.signum(),
+                Effect::Cue(_) => true,
+            });
+            if side != 0.0 && all_one_side {
+                let share = BACKGROUND * ALLY_SHARE;
+                if side > 0.0 {
+                    pos += whole.pos * share;
+                    neg += whole.neg * share;
+                } else {
+                    pos += whole.neg * share;
+                    neg += whole.pos * share;
+                }
+            }
         }
         let score = tone::polarity(pos, neg);
         found.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
