@@ -25,7 +25,7 @@ fn a_bad_key_in_a_topic_names_file_line_and_key() {
         "{e}"
     );
     assert!(
-        e.contains("`targets.rail`: `aliases`, `favor`, `against`, `allies` and `opponents` belong to a topic"),
+        e.contains("bad.toml:7:10: `targets.rail.allies`: belongs to a topic"),
         "{e}"
     );
     // The same in a topic file the pipeline names: the problem is in that file.
@@ -118,7 +118,7 @@ fn articles_get_topic_stance_rows_with_evidence() {
         "The vote on the clinic bill\n\n\
          Lawmakers met on Tuesday to debate the abortion bill. Campaigners outside the building \
          chanted pro-choice slogans and carried signs about reproductive rights.\n\n\
-         The weather was mild and the trains ran on time.\n",
+         The weather was mild and the trains ran on time. Ted Cruz gave a great speech.\n",
     )
     .unwrap();
     run_ok(d.path(), &["run", "-q", "-o", "out", "in"], 0);
@@ -137,7 +137,8 @@ fn articles_get_topic_stance_rows_with_evidence() {
         1,
         "one sentence holds the cues"
     );
-    // Nothing here discusses the other topics.
+    // Nothing here discusses the other topics: praise of Hillary Clinton's opponent Ted Cruz is no
+    // stance on her in an article that never names her.
     assert!(
         st.iter()
             .all(|s| s["target_kind"].str() != Some("topic")

@@ -130,12 +130,16 @@ fn read_targets(
             )),
             (0, false) => Some(TargetKind::Topic(topic)),
             (1 | 2, true) => {
-                let loc = s.loc().clone();
-                s.problem(
-                    "",
-                    &loc,
-                    "`aliases`, `favor`, `against`, `allies` and `opponents` belong to a topic (a target with `terms`), not to an actor target",
-                );
+                for k in ["aliases", "favor", "against", "allies", "opponents"] {
+                    if let Some(n) = s.node(k) {
+                        let loc = n.loc.clone();
+                        s.problem(
+                            k,
+                            &loc,
+                            "belongs to a topic (a target with `terms`), not to an actor target",
+                        );
+                    }
+                }
                 None
             }
             _ => {
@@ -1167,5 +1171,74 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no pipeline file `no-such-pipeline`"), "{e}");
+    }
+
+    #[test]
+    fn topic_targets_come_from_files_and_the_pipeline_overrides_them() {
+        use crate::score::{TargetKind, Topic};
+        let topic = |p: &Pipeline, id: &str| -> Topic {
+            match p.score.targets.iter().find(|t| t.id == id).map(|t| &t.kind) {
+                Some(TargetKind::Topic(t)) => t.clone(),
+                other => panic!("{id}: {other:?}"),
+            }
+        };
+        let builtin = Pipeline::builtin();
+        for id in [
+            "climate_change",
+            "abortion",
+            "feminism",
+            "atheism",
+            "hillary_clinton",
+            "donald_trump",
+            "immigration",
+            "gun_control",
+            "free_trade",
+            "lgbt_rights",
+            "death_penalty",
+            "brexit",
+            "nuclear_power",
+            "vaccination",
+        ] {
+            let t = topic(&builtin, id);
+            assert!(
+                !t.terms.is_empty() && !t.favor.is_empty() && !t.against.is_empty(),
+                "{id}"
+            );
+        }
+        assert!(topic(&builtin, "climate_change")
+            .aliases
+            .contains(&"Climate Change is a Real Concern".to_string()));
+
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "mine.toml",
+            "[targets.rail]\nterms = [\"railways\"]\nfavor = [\"more trains\"]\nopponents = [\"motorways\"]\n",
+        );
+        let p = write(
+            dir.path(),
+            "p.toml",
+            "extends = \"default\"\n[targets]\nfiles = [\"topics.toml\", \"mine.toml\"]\n[targets.rail]\nfavor = [\"rail investment\"]\n[targets.brexit]\naliases = [\"UK exit\"]\n",
+        );
+        let p = Pipeline::from_file(&p).unwrap();
+        let rail = topic(&p, "rail");
+        assert_eq!(rail.terms, ["railways"]);
+        assert_eq!(
+            rail.favor,
+            ["rail investment"],
+            "the pipeline's list replaces the file's"
+        );
+        assert_eq!(rail.opponents, ["motorways"]);
+        assert_eq!(topic(&p, "brexit").aliases, ["UK exit"]);
+        assert!(!topic(&p, "brexit").favor.is_empty(), "other keys kept");
+        assert_ne!(p.hash, builtin.hash);
+        // No files: no topics.
+        let q = write(
+            dir.path(),
+            "q.toml",
+            "extends = \"default\"\n[targets]\nfiles = []\n",
+        );
+        let q = Pipeline::from_file(&q).unwrap();
+        assert!(q.score.targets.is_empty(), "{:?}", q.score.targets);
     }
 }

@@ -227,34 +227,31 @@ impl Scorer {
                 neg -= c.value;
             }
         }
-        if named {
-            pos += whole.pos * BACKGROUND;
-            neg += whole.neg * BACKGROUND;
+        // The whole text's tone counts a share, signed like the phrases it is most likely about:
+        // the topic's own terms when it names them (turned for a term that is the problem a
+        // position is about: alarm about `global warming` is favor toward acting on it), else
+        // its allies or opponents (a tweet that praises God and names nothing else is against
+        // atheism). Not when those phrases pull both ways.
+        let tone_hits = |naming: bool| {
+            hits.iter().filter_map(move |h| match h.entry.effect {
+                Effect::Tone(f) if h.entry.names == naming => Some(f),
+                _ => None,
+            })
+        };
+        let (side, share) = if tone_hits(true).next().is_some() {
+            (one_side(tone_hits(true)), BACKGROUND)
+        } else if named {
+            // Named by directional cues alone: unsigned, as for any named target.
+            (1.0, BACKGROUND)
         } else {
-            // Only allies or opponents: the text's mood is most likely about them, so its whole
-            // tone counts the same share, signed by which side they are on (not when both sides
-            // are named).
-            let side: f32 = hits
-                .iter()
-                .filter_map(|h| match h.entry.effect {
-                    Effect::Tone(f) => Some(f.signum()),
-                    Effect::Cue(_) => None,
-                })
-                .sum();
-            let all_one_side = hits.iter().all(|h| match h.entry.effect {
-                Effect::Tone(f) => f.signum() == side.signum(),
-                Effect::Cue(_) => true,
-            });
-            if side != 0.0 && all_one_side {
-                let share = BACKGROUND * ALLY_SHARE;
-                if side > 0.0 {
-                    pos += whole.pos * share;
-                    neg += whole.neg * share;
-                } else {
-                    pos += whole.neg * share;
-                    neg += whole.pos * share;
-                }
-            }
+            (one_side(tone_hits(false)), BACKGROUND * ALLY_SHARE)
+        };
+        if side > 0.0 {
+            pos += whole.pos * share;
+            neg += whole.neg * share;
+        } else if side < 0.0 {
+            pos += whole.neg * share;
+            neg += whole.pos * share;
         }
         let score = tone::polarity(pos, neg);
         found.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
@@ -267,6 +264,19 @@ impl Scorer {
             cues: words(text, t, &found),
         }
     }
+}
+
+/// +1 or -1 when every factor has that sign, else 0.
+fn one_side(factors: impl Iterator<Item = f32>) -> f32 {
+    let mut side = 0.0;
+    for f in factors {
+        if side == 0.0 {
+            side = f.signum();
+        } else if f.signum() != side {
+            return 0.0;
+        }
+    }
+    side
 }
 
 fn words(text: &str, t: &Tokens, cues: &[Cue]) -> Vec<String> {
@@ -369,5 +379,58 @@ mod tests {
         assert!(!j.target_found);
         assert_eq!(j.label, Label::Favor);
         assert!(j.confidence < s.tone_of("What a wonderful, hopeful day.").confidence);
+    }
+
+    #[test]
+    fn a_topic_target_reads_its_cues_allies_and_opponents() {
+        let s = scorer();
+        // A gold target named by an alias (any case) is the topic.
+        let j = s.stance_of(
+            "Proud to stand with Planned Parenthood today",
+            "legalization of abortion",
+            None,
+        );
+        assert_eq!(j.label, Label::Favor, "{j:?}");
+        assert!(j.target_found, "a directional cue names the topic");
+        assert!(
+            j.cues.iter().any(|c| c == "stand with Planned Parenthood"),
+            "{j:?}"
+        );
+        let j = s.stance_of("I am not pro-choice.", "Legalization of Abortion", None);
+        assert_eq!(j.label, Label::Against, "a negated cue is turned: {j:?}");
+        // Praise of an opponent is a stance against; its cue is the praise.
+        let j = s.stance_of(
+            "Ted Cruz gave a wonderful, inspiring speech tonight",
+            "Hillary Clinton",
+            None,
+        );
+        assert_eq!(j.label, Label::Against, "{j:?}");
+        assert!(!j.target_found);
+        assert!(j.cues.iter().any(|c| c == "wonderful"), "{j:?}");
+        // Alarm about the problem a topic is about is favor toward acting on it.
+        let j = s.stance_of(
+            "Global warming is a terrible threat to our children",
+            "Climate Change is a Real Concern",
+            None,
+        );
+        assert_eq!(j.label, Label::Favor, "{j:?}");
+        // A text with nothing of the topic is judged by its tone, as before.
+        let j = s.stance_of("What a wonderful, hopeful day.", "Atheism", None);
+        assert!(!j.target_found);
+        assert_eq!(j.label, Label::Favor);
+    }
+
+    #[test]
+    fn without_the_topic_file_a_target_is_only_its_words() {
+        let p = Pipeline::builtin();
+        let mut config = p.score.clone();
+        config.targets.clear();
+        let bare = Scorer::new(&config, p.lexicons.clone());
+        let text = "Thank you Lord for all your blessings";
+        assert_eq!(bare.stance_of(text, "Atheism", None).label, Label::Favor);
+        assert_eq!(
+            scorer().stance_of(text, "Atheism", None).label,
+            Label::Against
+        );
     }
 }
