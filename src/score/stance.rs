@@ -325,6 +325,8 @@ impl StanceScorer {
             }
         }
         accs.into_iter()
+            // A scope that names only a topic's allies or opponents takes no stance on it.
+            .filter(|(_, acc)| acc.mentions > 0)
             .map(|((scope, idx, holder, target), acc)| {
                 let (mut pos, mut neg) = (0.0f32, 0.0f32);
                 for (c, _) in acc.cues.values() {
