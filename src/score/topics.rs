@@ -66,8 +66,6 @@ pub struct TopicHit {
 /// One topic's identity.
 #[derive(Clone, Debug)]
 struct TopicName {
-    /// Index of the target in the pipeline's declared targets.
-    target: u32,
     id: Arc<str>,
     /// Lowercased aliases, the id among them (also with `_` read as a space).
     aliases: Vec<String>,
@@ -93,14 +91,11 @@ fn forms(phrase: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn topics(targets: &[TargetDef]) -> impl Iterator<Item = (usize, &TargetDef, &super::Topic)> {
-    targets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| match &t.kind {
-            TargetKind::Topic(topic) => Some((i, t, topic)),
-            _ => None,
-        })
+fn topics(targets: &[TargetDef]) -> impl Iterator<Item = (&TargetDef, &super::Topic)> {
+    targets.iter().filter_map(|t| match &t.kind {
+        TargetKind::Topic(topic) => Some((t, topic)),
+        _ => None,
+    })
 }
 
 fn normalise(name: &str) -> String {
@@ -114,7 +109,7 @@ impl TopicIndex {
     /// Every word the topics' phrases use (to be given ids in the vocabulary before [`Self::new`]).
     pub fn words(targets: &[TargetDef]) -> Vec<String> {
         let mut out = Vec::new();
-        for (_, _, t) in topics(targets) {
+        for (_, t) in topics(targets) {
             for list in [&t.terms, &t.favor, &t.against, &t.allies, &t.opponents] {
                 for p in list {
                     out.extend(forms(p).into_iter().flatten());
@@ -129,14 +124,13 @@ impl TopicIndex {
     pub fn new(targets: &[TargetDef], vocab: &Vocab) -> TopicIndex {
         let mut index = TopicIndex::default();
         let mut all: BTreeMap<Vec<u32>, Vec<Entry>> = BTreeMap::new();
-        for (i, def, t) in topics(targets) {
+        for (def, t) in topics(targets) {
             let k = index.topics.len() as u32;
             let mut aliases: Vec<String> = t.aliases.iter().map(|a| normalise(a)).collect();
             aliases.push(normalise(&def.id));
             aliases.push(normalise(&def.id.replace('_', " ")));
             aliases.dedup();
             index.topics.push(TopicName {
-                target: i as u32,
                 id: def.id.as_str().into(),
                 aliases,
             });
@@ -207,11 +201,6 @@ impl TopicIndex {
     /// The topic's target id.
     pub fn id(&self, topic: u32) -> &Arc<str> {
         &self.topics[topic as usize].id
-    }
-
-    /// The topic's index among the pipeline's declared targets.
-    pub fn target_index(&self, topic: u32) -> u32 {
-        self.topics[topic as usize].target
     }
 
     /// Every topic phrase in tokens `lo..hi`, longest first, one hit per topic the phrase belongs to.
