@@ -1,6 +1,9 @@
 //! Stance toward targets: for every mention of a target, the cues near it — valence words weighted
 //! by distance, directional stance cues that take the target as their object (`support for Japan`,
-//! `withdrawing from the TPP`), and cooperation/conflict cues — summed per scope and holder.
+//! `withdrawing from the TPP`), and cooperation/conflict cues — summed per scope and holder. A
+//! topic target adds its own knowledge (see [`super::topics`]): its directional phrases are
+//! evidence by themselves, and the cues near its allies and opponents count, signed, in the scopes
+//! that name it.
 //!
 //! The holder is the author outside quotations and the speaker inside them (direct or reported),
 //! so `Ren Guoquiang stated that China is looking forward to work with the US` is China's stance
