@@ -223,11 +223,25 @@ pub fn read_actors(node: Option<&Node>, problems: &mut Vec<Problem>) -> Vec<Acto
 /// Loads the actor files named by `[gazetteer] files` (a node that remembers which file it was
 /// written in, so relative paths resolve against that file) and merges them in order.
 pub fn load_files(files: &[(String, Loc)], problems: &mut Vec<Problem>) -> Option<Node> {
+    load_data_files(files, "actors", "gazetteer.files", BUILTIN_FILES, problems)
+}
+
+/// Reads data files of `[<section>.*]` tables (actor files, topic files) named by a pipeline key
+/// (`problem_key`) and merges them in order. A file named from a built-in pipeline is the
+/// compiled-in copy; one named from a file on disk is read relative to it (falling back to the
+/// compiled-in copy of the same name). Problems name the data file, line and key.
+pub fn load_data_files(
+    files: &[(String, Loc)],
+    section: &'static str,
+    problem_key: &str,
+    builtin: &[(&str, &'static str)],
+    problems: &mut Vec<Problem>,
+) -> Option<Node> {
     let mut merged: Option<Node> = None;
     for (f, loc) in files {
         let builtin_origin = loc.file.starts_with('<');
         let (name, src): (String, std::borrow::Cow<'static, str>) = if builtin_origin {
-            match BUILTIN_FILES.iter().find(|(p, _)| p == f) {
+            match builtin.iter().find(|(p, _)| p == f) {
                 Some((p, s)) => (
                     format!("<built-in>/pipelines/{p}"),
                     std::borrow::Cow::Borrowed(*s),
@@ -235,8 +249,8 @@ pub fn load_files(files: &[(String, Loc)], problems: &mut Vec<Problem>) -> Optio
                 None => {
                     problems.push(Problem {
                         loc: loc.clone(),
-                        key: "gazetteer.files".into(),
-                        message: format!("no built-in actor file `{f}`"),
+                        key: problem_key.into(),
+                        message: format!("no built-in {section} file `{f}`"),
                     });
                     continue;
                 }
@@ -251,7 +265,7 @@ pub fn load_files(files: &[(String, Loc)], problems: &mut Vec<Problem>) -> Optio
                 Ok(s) => (p.display().to_string(), std::borrow::Cow::Owned(s)),
                 Err(e) => {
                     // A file a built-in pipeline names, extended from disk: fall back to the copy compiled in.
-                    if let Some((bp, s)) = BUILTIN_FILES.iter().find(|(bp, _)| bp == f) {
+                    if let Some((bp, s)) = builtin.iter().find(|(bp, _)| bp == f) {
                         (
                             format!("<built-in>/pipelines/{bp}"),
                             std::borrow::Cow::Borrowed(*s),
@@ -259,7 +273,7 @@ pub fn load_files(files: &[(String, Loc)], problems: &mut Vec<Problem>) -> Optio
                     } else {
                         problems.push(Problem {
                             loc: loc.clone(),
-                            key: "gazetteer.files".into(),
+                            key: problem_key.into(),
                             message: format!("cannot read `{}`: {e}", p.display()),
                         });
                         continue;
@@ -274,11 +288,11 @@ pub fn load_files(files: &[(String, Loc)], problems: &mut Vec<Problem>) -> Optio
                 continue;
             }
         };
-        // An actor file holds `[actors.*]` and nothing else.
+        // A data file holds `[<section>.*]` and nothing else.
         let mut sec = Section::new("", Some(&node), problems);
-        let actors = sec.node("actors").cloned();
+        let tables = sec.node(section).cloned();
         sec.finish();
-        if let Some(a) = actors {
+        if let Some(a) = tables {
             merged = Some(match merged {
                 None => a,
                 Some(m) => tree::merge(m, a),

@@ -30,8 +30,14 @@ fn relative_to(file: &str, path: &str) -> PathBuf {
         .map_or_else(|| p.to_path_buf(), |d| d.join(p))
 }
 
-/// `[targets]`: `auto = [kinds]` plus one table per declared target, each with `actors = [1 or 2
-/// ids]` or `terms = [phrases]`.
+/// Built-in topic files, by the path a pipeline names them with.
+pub const BUILTIN_TOPIC_FILES: &[(&str, &str)] =
+    &[("topics.toml", include_str!("../../pipelines/topics.toml"))];
+
+/// `[targets]`: `auto = [kinds]`, `files = [topic files]` (of `[targets.NAME]` tables, merged in
+/// order, the pipeline's own tables over them) plus one table per declared target, each with
+/// `actors = [1 or 2 ids]` or `terms = [phrases]` (a topic, which may also declare `aliases`,
+/// `favor`, `against`, `allies` and `opponents`).
 fn read_targets(
     node: Option<&Node>,
     problems: &mut Vec<Problem>,
@@ -54,42 +60,88 @@ fn read_targets(
         });
         return (auto, defs);
     };
-    for (key, (kloc, n)) in t {
-        if key == "auto" {
-            let mut sec_problems = Vec::new();
-            let wrapper = Node {
-                loc: node.loc.clone(),
-                value: tree::Value::Table(
-                    [(key.clone(), (kloc.clone(), n.clone()))]
-                        .into_iter()
-                        .collect(),
-                ),
-            };
-            let mut s = Section::new("targets", Some(&wrapper), &mut sec_problems);
-            auto.clear();
-            for (k, loc) in s.strings("auto", &[]) {
-                match ActorKind::parse(&k) {
-                    Some(kind) => auto.push(kind),
-                    None => s.problem("auto", &loc, format!("unknown actor kind `{k}` (state, person, organisation, agreement, place, event)")),
-                }
+    let (settings, own): (
+        std::collections::BTreeMap<_, _>,
+        std::collections::BTreeMap<_, _>,
+    ) = t
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| k == "auto" || k == "files");
+    let wrapper = Node {
+        loc: node.loc.clone(),
+        value: tree::Value::Table(settings),
+    };
+    let mut s = Section::new("targets", Some(&wrapper), problems);
+    if s.node("auto").is_some() {
+        auto.clear();
+        for (k, loc) in s.strings("auto", &[]) {
+            match ActorKind::parse(&k) {
+                Some(kind) => auto.push(kind),
+                None => s.problem("auto", &loc, format!("unknown actor kind `{k}` (state, person, organisation, agreement, place, event)")),
             }
-            s.finish();
-            problems.extend(sec_problems);
-            continue;
         }
+    }
+    let files = s.strings("files", &[]);
+    s.finish();
+    let from_files = actors::load_data_files(
+        &files,
+        "targets",
+        "targets.files",
+        BUILTIN_TOPIC_FILES,
+        problems,
+    );
+    let own = Node {
+        loc: node.loc.clone(),
+        value: tree::Value::Table(own),
+    };
+    let merged = match from_files {
+        Some(f) => tree::merge(f, own),
+        None => own,
+    };
+    let tree::Value::Table(all) = &merged.value else {
+        return (auto, defs);
+    };
+    for (key, (kloc, n)) in all {
         let path = format!("targets.{key}");
         let mut s = Section::new(&path, Some(n), problems);
         let actors = s.strings("actors", &[]);
         let terms = s.strings("terms", &[]);
+        let list = |s: &mut Section<'_>, k: &'static str| -> Vec<String> {
+            s.strings(k, &[]).into_iter().map(|(v, _)| v).collect()
+        };
+        let topic = crate::score::Topic {
+            terms: terms.iter().map(|(t, _)| t.clone()).collect(),
+            aliases: list(&mut s, "aliases"),
+            favor: list(&mut s, "favor"),
+            against: list(&mut s, "against"),
+            allies: list(&mut s, "allies"),
+            opponents: list(&mut s, "opponents"),
+        };
+        let knowledge = !(topic.aliases.is_empty()
+            && topic.favor.is_empty()
+            && topic.against.is_empty()
+            && topic.allies.is_empty()
+            && topic.opponents.is_empty());
         let kind = match (actors.len(), terms.is_empty()) {
-            (1, true) => Some(TargetKind::Actor(actors[0].0.as_str().into())),
-            (2, true) => Some(TargetKind::Pair(
+            (1, true) if !knowledge => Some(TargetKind::Actor(actors[0].0.as_str().into())),
+            (2, true) if !knowledge => Some(TargetKind::Pair(
                 actors[0].0.as_str().into(),
                 actors[1].0.as_str().into(),
             )),
-            (0, false) => Some(TargetKind::Topic(
-                terms.into_iter().map(|(t, _)| t).collect(),
-            )),
+            (0, false) => Some(TargetKind::Topic(topic)),
+            (1 | 2, true) => {
+                for k in ["aliases", "favor", "against", "allies", "opponents"] {
+                    if let Some(n) = s.node(k) {
+                        let loc = n.loc.clone();
+                        s.problem(
+                            k,
+                            &loc,
+                            "belongs to a topic (a target with `terms`), not to an actor target",
+                        );
+                    }
+                }
+                None
+            }
             _ => {
                 let loc = s.loc().clone();
                 s.problem(
@@ -1094,5 +1146,74 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no pipeline file `no-such-pipeline`"), "{e}");
+    }
+
+    #[test]
+    fn topic_targets_come_from_files_and_the_pipeline_overrides_them() {
+        use crate::score::{TargetKind, Topic};
+        let topic = |p: &Pipeline, id: &str| -> Topic {
+            match p.score.targets.iter().find(|t| t.id == id).map(|t| &t.kind) {
+                Some(TargetKind::Topic(t)) => t.clone(),
+                other => panic!("{id}: {other:?}"),
+            }
+        };
+        let builtin = Pipeline::builtin();
+        for id in [
+            "climate_change",
+            "abortion",
+            "feminism",
+            "atheism",
+            "hillary_clinton",
+            "donald_trump",
+            "immigration",
+            "gun_control",
+            "free_trade",
+            "lgbt_rights",
+            "death_penalty",
+            "brexit",
+            "nuclear_power",
+            "vaccination",
+        ] {
+            let t = topic(&builtin, id);
+            assert!(
+                !t.terms.is_empty() && !t.favor.is_empty() && !t.against.is_empty(),
+                "{id}"
+            );
+        }
+        assert!(topic(&builtin, "climate_change")
+            .aliases
+            .contains(&"Climate Change is a Real Concern".to_string()));
+
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "mine.toml",
+            "[targets.rail]\nterms = [\"railways\"]\nfavor = [\"more trains\"]\nopponents = [\"motorways\"]\n",
+        );
+        let p = write(
+            dir.path(),
+            "p.toml",
+            "extends = \"default\"\n[targets]\nfiles = [\"topics.toml\", \"mine.toml\"]\n[targets.rail]\nfavor = [\"rail investment\"]\n[targets.brexit]\naliases = [\"UK exit\"]\n",
+        );
+        let p = Pipeline::from_file(&p).unwrap();
+        let rail = topic(&p, "rail");
+        assert_eq!(rail.terms, ["railways"]);
+        assert_eq!(
+            rail.favor,
+            ["rail investment"],
+            "the pipeline's list replaces the file's"
+        );
+        assert_eq!(rail.opponents, ["motorways"]);
+        assert_eq!(topic(&p, "brexit").aliases, ["UK exit"]);
+        assert!(!topic(&p, "brexit").favor.is_empty(), "other keys kept");
+        assert_ne!(p.hash, builtin.hash);
+        // No files: no topics.
+        let q = write(
+            dir.path(),
+            "q.toml",
+            "extends = \"default\"\n[targets]\nfiles = []\n",
+        );
+        let q = Pipeline::from_file(&q).unwrap();
+        assert!(q.score.targets.is_empty(), "{:?}", q.score.targets);
     }
 }

@@ -12,6 +12,7 @@ pub mod stance;
 pub mod text;
 pub mod tokens;
 pub mod tone;
+pub mod topics;
 
 use std::sync::Arc;
 
@@ -63,8 +64,29 @@ pub enum TargetKind {
     Actor(Arc<str>),
     /// Two actors named in the same sentence.
     Pair(Arc<str>, Arc<str>),
-    /// A topic named by terms (matched as whole words, case-insensitively).
-    Topic(Vec<String>),
+    /// A topic named by terms (matched as whole words, case-insensitively), with what is known
+    /// about the positions people take on it.
+    Topic(Topic),
+}
+
+/// A topic target: the words that name it and the stance knowledge declared with it (see
+/// [`topics`] and `pipelines/topics.toml`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Topic {
+    /// Phrases that name the topic; tone near them is tone toward it.
+    pub terms: Vec<String>,
+    /// Other names of the topic (a gold target such as `Climate Change is a Real Concern`),
+    /// compared whole and case-insensitively.
+    pub aliases: Vec<String>,
+    /// Phrases that by themselves take the topic's side (`pro-choice` for abortion rights).
+    pub favor: Vec<String>,
+    /// Phrases that by themselves take the other side (`pro-life`).
+    pub against: Vec<String>,
+    /// Actors or things whose praise implies favor toward the topic (tone near them counts).
+    pub allies: Vec<String>,
+    /// Actors or things whose praise implies being against the topic (tone near them counts
+    /// with the sign turned).
+    pub opponents: Vec<String>,
 }
 
 /// A declared target.
@@ -311,6 +333,8 @@ pub struct Scorer {
     /// Lexicons.
     pub lex: Arc<Lexicons>,
     stance: stance::StanceScorer,
+    /// The topic targets' phrases, for bare texts whose target names a topic.
+    topics: topics::TopicIndex,
     /// A learned model that scores the stance rows' evidence instead of the lexicon rules (the
     /// evidence and cue words still come from the lexicon), with the display names it reads
     /// targets by.
@@ -327,17 +351,8 @@ thread_local! {
 impl Scorer {
     /// Builds the scorer (lexicons are read and checked when the pipeline is loaded).
     pub fn new(config: &ScoreConfig, lex: Arc<Lexicons>) -> Scorer {
-        // Topic terms are matched like lexicon entries, so their words need ids too.
-        let topic_words: Vec<String> = config
-            .targets
-            .iter()
-            .filter_map(|t| match &t.kind {
-                TargetKind::Topic(terms) => Some(terms),
-                _ => None,
-            })
-            .flatten()
-            .flat_map(|term| tokens::entry_words(term))
-            .collect();
+        // Topic phrases are matched like lexicon entries, so their words need ids too.
+        let topic_words: Vec<String> = topics::TopicIndex::words(&config.targets);
         let lex = if topic_words.iter().all(|w| lex.vocab.get(w).is_some()) {
             lex
         } else {
@@ -348,7 +363,8 @@ impl Scorer {
             Arc::new(l)
         };
         Scorer {
-            stance: stance::StanceScorer::new(config, &lex),
+            stance: stance::StanceScorer::new(config),
+            topics: topics::TopicIndex::new(&config.targets, &lex.vocab),
             config: config.clone(),
             lex,
             model: None,

@@ -1,6 +1,9 @@
 //! Stance toward targets: for every mention of a target, the cues near it — valence words weighted
 //! by distance, directional stance cues that take the target as their object (`support for Japan`,
-//! `withdrawing from the TPP`), and cooperation/conflict cues — summed per scope and holder.
+//! `withdrawing from the TPP`), and cooperation/conflict cues — summed per scope and holder. A
+//! topic target adds its own knowledge (see [`super::topics`]): its directional phrases are
+//! evidence by themselves, and the cues near its allies and opponents count, signed, in the scopes
+//! that name it.
 //!
 //! The holder is the author outside quotations and the speaker inside them (direct or reported),
 //! so `Ren Guoquiang stated that China is looking forward to work with the US` is China's stance
@@ -9,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::lexicon::PhraseMap;
-use super::tokens::{entry_words, is_clause_break, Tokens};
+use super::tokens::{is_clause_break, Tokens};
 use super::tone::{self, Cue};
+use super::topics::Effect;
 use super::{Context, Label, Scope, ScoreConfig, Scorer, StanceRow, TargetKind};
 use crate::article::{Article, QuoteKind};
 
@@ -27,7 +30,6 @@ const MAX_CUE_WORDS: u32 = 8;
 /// The stance part of the scorer: the declared targets, compiled.
 #[derive(Debug)]
 pub struct StanceScorer {
-    topics: PhraseMap<u32>,
     ids: Vec<Arc<str>>,
     actors: Vec<(Arc<str>, u32)>,
     pairs: Vec<(Arc<str>, Arc<str>, u32)>,
@@ -36,6 +38,10 @@ pub struct StanceScorer {
 struct Hit {
     target: Arc<str>,
     kind: &'static str,
+    /// Whether the hit names the target (an ally or opponent of a topic does not).
+    names: bool,
+    /// What the hit's cues mean for the target (`Tone(1.0)` for actors).
+    effect: Effect,
     tok: usize,
     end: usize,
     sentence: u32,
@@ -54,9 +60,8 @@ struct Acc {
 
 impl StanceScorer {
     /// Compiles the declared targets.
-    pub fn new(c: &ScoreConfig, lex: &super::lexicon::Lexicons) -> StanceScorer {
+    pub fn new(c: &ScoreConfig) -> StanceScorer {
         let mut s = StanceScorer {
-            topics: PhraseMap::default(),
             ids: Vec::new(),
             actors: Vec::new(),
             pairs: Vec::new(),
@@ -67,15 +72,8 @@ impl StanceScorer {
             match &t.kind {
                 TargetKind::Actor(a) => s.actors.push((a.clone(), i)),
                 TargetKind::Pair(a, b) => s.pairs.push((a.clone(), b.clone(), i)),
-                TargetKind::Topic(terms) => {
-                    for term in terms {
-                        let ids: Option<Vec<u32>> =
-                            entry_words(term).iter().map(|w| lex.vocab.get(w)).collect();
-                        if let Some(ids) = ids {
-                            s.topics.insert(&ids, i);
-                        }
-                    }
-                }
+                // Topics are found by the scorer's topic index.
+                TargetKind::Topic(_) => {}
             }
         }
         s
@@ -92,6 +90,8 @@ impl StanceScorer {
             let hit = |target: Arc<str>, kind| Hit {
                 target,
                 kind,
+                names: true,
+                effect: Effect::Tone(1.0),
                 tok,
                 end,
                 sentence: m.sentence_index,
@@ -124,6 +124,8 @@ impl StanceScorer {
                     hits.push(Hit {
                         target: self.ids[*i as usize].clone(),
                         kind: "pair",
+                        names: true,
+                        effect: Effect::Tone(1.0),
                         tok,
                         end: t.first_at(m.bytes.1).max(tok + 1),
                         sentence: *s,
@@ -132,24 +134,31 @@ impl StanceScorer {
                 }
             }
         }
-        if !self.topics.is_empty() {
-            let mut i = 0;
-            while i < t.len() {
-                match self.topics.longest(t, i) {
-                    Some((n, &ti)) => {
-                        let byte = t.toks[i].start;
-                        hits.push(Hit {
-                            target: self.ids[ti as usize].clone(),
-                            kind: "topic",
-                            tok: i,
-                            end: i + n,
-                            sentence: a.sentence_at(byte),
-                            byte,
-                        });
-                        i += n;
-                    }
-                    None => i += 1,
+        if !sc.topics.is_empty() {
+            let mut found = Vec::new();
+            sc.topics.hits(t, 0, t.len(), &mut found);
+            // Allies and opponents count only in a document that discusses the topic: praise of
+            // a candidate's rival is no stance on the candidate in an article about something else.
+            let discussed: Vec<u32> = found
+                .iter()
+                .filter(|h| h.entry.names)
+                .map(|h| h.entry.topic)
+                .collect();
+            for h in found {
+                if !h.entry.names && !discussed.contains(&h.entry.topic) {
+                    continue;
                 }
+                let byte = t.toks[h.tok].start;
+                hits.push(Hit {
+                    target: sc.topics.id(h.entry.topic).clone(),
+                    kind: "topic",
+                    names: h.entry.names,
+                    effect: h.entry.effect,
+                    tok: h.tok,
+                    end: h.end,
+                    sentence: a.sentence_at(byte),
+                    byte,
+                });
             }
         }
         hits
@@ -208,9 +217,31 @@ impl StanceScorer {
                         )
                     }
                 };
-            let lo = h.tok.saturating_sub(window).max(range.0);
-            let hi = (h.end + window).min(range.1);
             let mut found: Vec<Cue> = Vec::new();
+            let factor = match h.effect {
+                Effect::Tone(f) => f,
+                Effect::Cue(v) => {
+                    // A topic's directional cue (`pro-choice`) is the evidence by itself.
+                    let v = match tone::negation_before(&sc.lex, t, h.tok, range.0) {
+                        Some(w) => -v * w.abs(),
+                        None => v,
+                    };
+                    found.push(Cue {
+                        tok: h.tok as u32,
+                        len: (h.end - h.tok) as u32,
+                        value: v,
+                    });
+                    0.0
+                }
+            };
+            let (lo, hi) = if factor == 0.0 {
+                (h.tok, h.tok)
+            } else {
+                (
+                    h.tok.saturating_sub(window).max(range.0),
+                    (h.end + window).min(range.1),
+                )
+            };
             let first = cues.partition_point(|c| (c.tok as usize) < lo);
             for c in cues[first..].iter().take_while(|c| (c.tok as usize) < hi) {
                 let (ct, cl) = (c.tok as usize, c.len as usize);
@@ -225,7 +256,9 @@ impl StanceScorer {
                     ..*c
                 });
             }
-            stance_cues_before(&sc.lex, t, h.tok, range.0, &mut found);
+            if factor != 0.0 {
+                stance_cues_before(&sc.lex, t, h.tok, range.0, &mut found);
+            }
             let mut j = lo;
             while j < hi {
                 if j >= h.tok && j < h.end {
@@ -255,6 +288,11 @@ impl StanceScorer {
                 }
                 j += 1;
             }
+            if factor != 0.0 && factor != 1.0 {
+                for c in &mut found {
+                    c.value *= factor;
+                }
+            }
             let hedge = a.scores.sentence_tone[s].hedge;
             for (scope, idx) in keys {
                 let acc = accs
@@ -264,7 +302,7 @@ impl StanceScorer {
                         hedge: 1.0,
                         ..Acc::default()
                     });
-                acc.mentions += 1;
+                acc.mentions += u32::from(h.names);
                 acc.hedge = acc.hedge.min(hedge);
                 if acc.sentences.last() != Some(&h.sentence) {
                     acc.sentences.push(h.sentence);
@@ -290,6 +328,8 @@ impl StanceScorer {
             }
         }
         accs.into_iter()
+            // A scope that names only a topic's allies or opponents takes no stance on it.
+            .filter(|(_, acc)| acc.mentions > 0)
             .map(|((scope, idx, holder, target), acc)| {
                 let (mut pos, mut neg) = (0.0f32, 0.0f32);
                 for (c, _) in acc.cues.values() {

@@ -14,6 +14,7 @@
 use super::stance::{gap, proximity, push_max, stance_cues_before};
 use super::tokens::{entry_words, TokKind, Tokens};
 use super::tone::{self, Cue};
+use super::topics::{Effect, ALLY_SHARE};
 use super::{Label, Scorer};
 
 /// Words too common to identify a target.
@@ -77,6 +78,11 @@ impl Scorer {
         self.lex.tokenize(text, 0, &mut t);
         let mut tone_cues = Vec::new();
         let whole = tone::score_span(&self.lex, &t, 0, t.len(), |_| false, &mut tone_cues);
+        if span.is_none() {
+            if let Some(k) = self.topics.find(target) {
+                return self.topic_stance(text, &t, k, whole, &tone_cues);
+            }
+        }
         let hits: Vec<(usize, usize)> = match span {
             Some((a, b)) => {
                 let ta = t.first_at(a);
@@ -85,24 +91,8 @@ impl Scorer {
             None => find_target(&t, target),
         };
         let mut found: Vec<Cue> = Vec::new();
-        let window = self.config.window;
         for &(ht, he) in &hits {
-            let lo = ht.saturating_sub(window);
-            let hi = (he + window).min(t.len());
-            for c in &tone_cues {
-                let (ct, cl) = (c.tok as usize, c.len as usize);
-                if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
-                    continue;
-                }
-                push_max(
-                    &mut found,
-                    Cue {
-                        value: c.value * proximity(gap(ct, cl, ht, he)),
-                        ..*c
-                    },
-                );
-            }
-            stance_cues_before(&self.lex, &t, ht, 0, &mut found);
+            self.cues_around(&t, &tone_cues, ht, he, 1.0, &mut found);
         }
         let (mut pos, mut neg) = (0.0f32, 0.0f32);
         for c in &found {
@@ -135,6 +125,158 @@ impl Scorer {
             cues: words(text, &t, &all),
         }
     }
+}
+
+impl Scorer {
+    /// The tone cues within the window around a target at tokens `ht..he` (weighted by distance)
+    /// and the directional stance cues that take it as their object, times `factor`, into `found`.
+    fn cues_around(
+        &self,
+        t: &Tokens,
+        tone_cues: &[Cue],
+        ht: usize,
+        he: usize,
+        factor: f32,
+        found: &mut Vec<Cue>,
+    ) {
+        let window = self.config.window;
+        let lo = ht.saturating_sub(window);
+        let hi = (he + window).min(t.len());
+        let mut near: Vec<Cue> = Vec::new();
+        for c in tone_cues {
+            let (ct, cl) = (c.tok as usize, c.len as usize);
+            if ct < lo || ct >= hi || (ct < he && ct + cl > ht) {
+                continue;
+            }
+            push_max(
+                &mut near,
+                Cue {
+                    value: c.value * proximity(gap(ct, cl, ht, he)),
+                    ..*c
+                },
+            );
+        }
+        stance_cues_before(&self.lex, t, ht, 0, &mut near);
+        for c in near {
+            push_max(
+                found,
+                Cue {
+                    value: c.value * factor,
+                    ..c
+                },
+            );
+        }
+    }
+
+    /// Stance of a bare text toward topic `k`: the topic's directional cues, tone toward its terms,
+    /// and signed tone toward its allies and opponents. A text that names the topic also gets a
+    /// share of its whole tone (as for any target); one that names only allies or only opponents
+    /// gets that share signed by their side (its mood is most likely about them: a tweet that
+    /// praises God and names nothing else is against atheism); one with none of the topic's
+    /// phrases is judged by its tone, as an unnamed target.
+    fn topic_stance(
+        &self,
+        text: &str,
+        t: &Tokens,
+        k: u32,
+        whole: tone::Tone,
+        tone_cues: &[Cue],
+    ) -> TextJudgement {
+        let mut hits = Vec::new();
+        self.topics.hits(t, 0, t.len(), &mut hits);
+        hits.retain(|h| h.entry.topic == k);
+        let named = hits.iter().any(|h| h.entry.names);
+        let mut found: Vec<Cue> = Vec::new();
+        for h in &hits {
+            match h.entry.effect {
+                Effect::Cue(v) => {
+                    let v = match tone::negation_before(&self.lex, t, h.tok, 0) {
+                        Some(w) => -v * w.abs(),
+                        None => v,
+                    };
+                    push_max(
+                        &mut found,
+                        Cue {
+                            tok: h.tok as u32,
+                            len: (h.end - h.tok) as u32,
+                            value: v,
+                        },
+                    );
+                }
+                Effect::Tone(f) => self.cues_around(t, tone_cues, h.tok, h.end, f, &mut found),
+            }
+        }
+        if hits.is_empty() {
+            let score = whole.score();
+            let mut all = tone_cues.to_vec();
+            all.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+            return TextJudgement {
+                score,
+                label: self.config.label(score / self.config.unnamed_factor.0),
+                confidence: tone::confidence(whole.pos + whole.neg, whole.hedge) * 0.6,
+                target_found: false,
+                tone: score,
+                cues: words(text, t, &all),
+            };
+        }
+        let (mut pos, mut neg) = (0.0f32, 0.0f32);
+        for c in &found {
+            if c.value > 0.0 {
+                pos += c.value;
+            } else {
+                neg -= c.value;
+            }
+        }
+        // The whole text's tone counts a share, signed like the phrases it is most likely about:
+        // the topic's own terms when it names them (turned for a term that is the problem a
+        // position is about: alarm about `global warming` is favor toward acting on it), else
+        // its allies or opponents (a tweet that praises God and names nothing else is against
+        // atheism). Not when those phrases pull both ways.
+        let tone_hits = |naming: bool| {
+            hits.iter().filter_map(move |h| match h.entry.effect {
+                Effect::Tone(f) if h.entry.names == naming => Some(f),
+                _ => None,
+            })
+        };
+        let (side, share) = if tone_hits(true).next().is_some() {
+            (one_side(tone_hits(true)), BACKGROUND)
+        } else if named {
+            // Named by directional cues alone: unsigned, as for any named target.
+            (1.0, BACKGROUND)
+        } else {
+            (one_side(tone_hits(false)), BACKGROUND * ALLY_SHARE)
+        };
+        if side > 0.0 {
+            pos += whole.pos * share;
+            neg += whole.neg * share;
+        } else if side < 0.0 {
+            pos += whole.neg * share;
+            neg += whole.pos * share;
+        }
+        let score = tone::polarity(pos, neg);
+        found.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+        TextJudgement {
+            score,
+            label: self.config.label(score),
+            confidence: tone::confidence(pos + neg, whole.hedge),
+            target_found: named,
+            tone: whole.score(),
+            cues: words(text, t, &found),
+        }
+    }
+}
+
+/// +1 or -1 when every factor has that sign, else 0.
+fn one_side(factors: impl Iterator<Item = f32>) -> f32 {
+    let mut side = 0.0;
+    for f in factors {
+        if side == 0.0 {
+            side = f.signum();
+        } else if f.signum() != side {
+            return 0.0;
+        }
+    }
+    side
 }
 
 fn words(text: &str, t: &Tokens, cues: &[Cue]) -> Vec<String> {
@@ -237,5 +379,58 @@ mod tests {
         assert!(!j.target_found);
         assert_eq!(j.label, Label::Favor);
         assert!(j.confidence < s.tone_of("What a wonderful, hopeful day.").confidence);
+    }
+
+    #[test]
+    fn a_topic_target_reads_its_cues_allies_and_opponents() {
+        let s = scorer();
+        // A gold target named by an alias (any case) is the topic.
+        let j = s.stance_of(
+            "Proud to stand with Planned Parenthood today",
+            "legalization of abortion",
+            None,
+        );
+        assert_eq!(j.label, Label::Favor, "{j:?}");
+        assert!(j.target_found, "a directional cue names the topic");
+        assert!(
+            j.cues.iter().any(|c| c == "stand with Planned Parenthood"),
+            "{j:?}"
+        );
+        let j = s.stance_of("I am not pro-choice.", "Legalization of Abortion", None);
+        assert_eq!(j.label, Label::Against, "a negated cue is turned: {j:?}");
+        // Praise of an opponent is a stance against; its cue is the praise.
+        let j = s.stance_of(
+            "Ted Cruz gave a wonderful, inspiring speech tonight",
+            "Hillary Clinton",
+            None,
+        );
+        assert_eq!(j.label, Label::Against, "{j:?}");
+        assert!(!j.target_found);
+        assert!(j.cues.iter().any(|c| c == "wonderful"), "{j:?}");
+        // Alarm about the problem a topic is about is favor toward acting on it.
+        let j = s.stance_of(
+            "Global warming is a terrible threat to our children",
+            "Climate Change is a Real Concern",
+            None,
+        );
+        assert_eq!(j.label, Label::Favor, "{j:?}");
+        // A text with nothing of the topic is judged by its tone, as before.
+        let j = s.stance_of("What a wonderful, hopeful day.", "Atheism", None);
+        assert!(!j.target_found);
+        assert_eq!(j.label, Label::Favor);
+    }
+
+    #[test]
+    fn without_the_topic_file_a_target_is_only_its_words() {
+        let p = Pipeline::builtin();
+        let mut config = p.score.clone();
+        config.targets.clear();
+        let bare = Scorer::new(&config, p.lexicons.clone());
+        let text = "Thank you Lord for all your blessings";
+        assert_eq!(bare.stance_of(text, "Atheism", None).label, Label::Favor);
+        assert_eq!(
+            scorer().stance_of(text, "Atheism", None).label,
+            Label::Against
+        );
     }
 }
