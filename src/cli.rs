@@ -129,6 +129,16 @@ pub struct HyperArgs {
     /// Keep the last weights instead of averaging them over all updates.
     #[arg(long)]
     pub no_average: bool,
+    /// Training loss: log (logistic regression) or hinge (one-vs-rest squared hinge, a linear SVM).
+    #[arg(long, value_enum, default_value = "log")]
+    pub loss: crate::learn::train::Loss,
+    /// Average this many fits with shuffle seeds SEED, SEED+1, … into one model.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub ensemble: u32,
+    /// Shift the neutral class's score by an offset chosen on an inner cross-validation of the
+    /// training data to maximise F_avg (f-avg) or macro-F1.
+    #[arg(long, value_enum, default_value = "off")]
+    pub tune_neutral: crate::learn::train::TuneNeutral,
     /// Do not add the lexicon scorer's judgement (stance and tone scores, cue counts) as features.
     #[arg(long)]
     pub no_lexicon_features: bool,
@@ -178,6 +188,9 @@ impl HyperArgs {
             class_weight: self.class_weight,
             seed: self.seed,
             average: !self.no_average,
+            loss: self.loss,
+            ensemble: self.ensemble,
+            tune_neutral: self.tune_neutral,
         }
     }
 }

@@ -20,4 +20,4 @@ pub mod train;
 
 pub use features::{DenseHook, FeatureConfig, Featurizer, SparseVec};
 pub use model::Model;
-pub use train::{train, ClassWeight, TrainConfig};
+pub use train::{train, ClassWeight, Loss, TrainConfig};
