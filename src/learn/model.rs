@@ -119,13 +119,14 @@ impl Model {
         let f = &self.cfg.features;
         let c = &self.cfg;
         format!(
-            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\naverage={}\nloss={}\nensemble={}\ntune_neutral={}\nneutral_offset={}\nseed={}\nexamples={}\n",
+            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\nchar_wb={}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\naverage={}\nloss={}\nensemble={}\ntune_neutral={}\nneutral_offset={}\nseed={}\nexamples={}\n",
             c.task.name(),
             f.bits,
             f.word.0,
             f.word.1,
             f.chars.0,
             f.chars.1,
+            u8::from(f.char_wb),
             u8::from(f.target_cond),
             f.window,
             u8::from(f.sublinear),
@@ -305,6 +306,11 @@ fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize, f32)> {
         bits,
         word: range("word_ngrams")?,
         chars: range("char_ngrams")?,
+        // Files written before the key existed used n-grams across words.
+        char_wb: match kv.get("char_wb") {
+            Some(_) => flag("char_wb")?,
+            None => false,
+        },
         target_cond: flag("target_cond")?,
         window: num("window", get("window")?)?,
         sublinear: flag("sublinear")?,

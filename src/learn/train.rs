@@ -236,26 +236,31 @@ pub fn neutral_offset(x: &[&SparseVec], y: &[Label], dim: usize, cfg: &TrainConf
         }
     }
     let mut s = vec![[0f32; 3]; x.len()];
-    for fi in 0..INNER_FOLDS {
-        let (mut tx, mut ty) = (Vec::new(), Vec::new());
-        for i in 0..x.len() {
-            if fold[i] != fi {
-                tx.push(x[i]);
-                ty.push(y[i]);
+    let held: Vec<Vec<(usize, [f32; 3])>> = (0..INNER_FOLDS)
+        .into_par_iter()
+        .map(|fi| {
+            let (mut tx, mut ty) = (Vec::new(), Vec::new());
+            for i in 0..x.len() {
+                if fold[i] != fi {
+                    tx.push(x[i]);
+                    ty.push(y[i]);
+                }
             }
-        }
-        // One shuffle per inner model: the offset depends little on the ensemble, and this
-        // keeps tuning at INNER_FOLDS extra fits.
-        let one = TrainConfig {
-            ensemble: 1,
-            ..cfg.clone()
-        };
-        let (b, w) = fit(&tx, &ty, dim, &one);
-        for i in 0..x.len() {
-            if fold[i] == fi {
-                s[i] = scores(&w, &b, x[i]);
-            }
-        }
+            // One shuffle per inner model: the offset depends little on the ensemble, and this
+            // keeps tuning at INNER_FOLDS extra fits.
+            let one = TrainConfig {
+                ensemble: 1,
+                ..cfg.clone()
+            };
+            let (b, w) = fit(&tx, &ty, dim, &one);
+            (0..x.len())
+                .filter(|&i| fold[i] == fi)
+                .map(|i| (i, scores(&w, &b, x[i])))
+                .collect()
+        })
+        .collect();
+    for (i, si) in held.into_iter().flatten() {
+        s[i] = si;
     }
     let measure = |off: f32| {
         let mut c = crate::eval::metrics::Confusion::default();
@@ -288,14 +293,18 @@ pub fn neutral_offset(x: &[&SparseVec], y: &[Label], dim: usize, cfg: &TrainConf
 }
 
 /// Bias and slot-major weights: the average of `cfg.ensemble` fits that differ only in the
-/// shuffle seed. The fits run one after the other and are added up in seed order, so the result
-/// does not depend on the thread count.
+/// shuffle seed. Each fit is single-threaded; they run in parallel and are added up in seed
+/// order, so the result does not depend on the thread count.
 pub fn fit(x: &[&SparseVec], y: &[Label], dim: usize, cfg: &TrainConfig) -> ([f32; 3], Vec<f32>) {
     let n = cfg.ensemble.max(1);
-    let (mut b, mut w) = fit_one(x, y, dim, cfg, cfg.seed);
+    let mut fits: Vec<([f32; 3], Vec<f32>)> = (0..n)
+        .into_par_iter()
+        .map(|e| fit_one(x, y, dim, cfg, cfg.seed.wrapping_add(u64::from(e))))
+        .collect();
+    let rest = fits.split_off(1);
+    let (mut b, mut w) = fits.pop().expect("one fit");
     if n > 1 {
-        for e in 1..n {
-            let (b2, w2) = fit_one(x, y, dim, cfg, cfg.seed.wrapping_add(u64::from(e)));
+        for (b2, w2) in rest {
             for k in 0..3 {
                 b[k] += b2[k];
             }
