@@ -1,12 +1,12 @@
 //! Hashed sparse features for the learned scorer.
 //!
-//! Per example: word 1..=N-grams and character M..=K-grams of the normalised text (lower-cased,
-//! URLs dropped, `@mentions` → `@user`, hashtags kept whole and also split into their words), the
-//! words of the target, and for target-dependent examples (a span is given) the mention masked as
-//! one `<t>` token plus the words in a window left and right of it. Every feature is hashed into
-//! `2^bits` slots twice: plain, and conditioned on the normalised target, so one model holds a
-//! general and a per-target part. Extra dense features (the lexicon scorer's) come from an
-//! optional hook.
+//! Per example: word 1..=N-grams and character M..=K-grams (within words by default) of the
+//! normalised text (lower-cased, URLs dropped, `@mentions` → `@user`, hashtags kept whole and also
+//! split into their words), the words of the target, and for target-dependent examples (a span is
+//! given) the mention masked as one `<t>` token plus the words in a window left and right of it.
+//! Every feature is hashed into `2^bits` slots twice: plain, and conditioned on the normalised
+//! target, so one model holds a general and a per-target part. Extra dense features (the lexicon
+//! scorer's) come from an optional hook.
 //!
 //! Hashing uses xxh3 with fixed seeds and a fixed mixing function, so the same example always gives
 //! the same vector on every machine and thread count.

@@ -1,5 +1,5 @@
-//! The learned stance scorer: hashed n-gram features ([`features`]), multinomial logistic
-//! regression trained by seeded AdaGrad ([`train`]), and the model file ([`model`]).
+//! The learned stance scorer: hashed n-gram features ([`features`]), a linear model (squared hinge
+//! or logistic) trained by seeded AdaGrad ([`train`]), and the model file ([`model`]).
 //!
 //! ```
 //! use stancemill::eval::{Example, Label, StanceScorer};

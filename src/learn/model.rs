@@ -31,7 +31,7 @@ const VERSION: u32 = 1;
 /// The label order the weights are stored in; checked on load.
 const LABELS: &str = "against,neutral,favor";
 
-/// A trained multinomial logistic-regression stance (or sentiment) model.
+/// A trained linear stance (or sentiment) model over the three labels (squared-hinge or logistic).
 #[derive(Clone, Debug)]
 pub struct Model {
     featurizer: Featurizer,

@@ -1,8 +1,11 @@
-//! Training: multinomial logistic regression over the three labels by AdaGrad SGD.
+//! Training: a linear model over the three labels (one-vs-rest squared hinge by default, or
+//! multinomial logistic regression) by AdaGrad SGD, optionally averaged over several shuffles and
+//! with a neutral offset tuned on inner folds of the training data.
 //!
 //! Deterministic by construction: features are computed in parallel but collected in input order,
-//! the optimisation itself runs on one thread over a shuffle drawn from a seeded splitmix64
-//! generator, and nothing is iterated in hash-map order. Same input + same seed = same bytes,
+//! each fit runs on one thread over a shuffle drawn from a seeded splitmix64 generator, parallel
+//! fits (ensemble members, inner folds) are combined in a fixed order, and nothing is iterated in
+//! hash-map order. Same input + same seed = same bytes,
 //! whatever the thread count.
 
 use anyhow::{bail, Result};
