@@ -105,6 +105,9 @@ pub struct HyperArgs {
     /// Character n-gram orders MIN-MAX (0-0: none).
     #[arg(long, default_value = "2-5", value_parser = parse_range)]
     pub char_ngrams: (u8, u8),
+    /// Character n-grams across word boundaries instead of within words.
+    #[arg(long)]
+    pub char_across_words: bool,
     /// Do not add target-conditioned copies of the features.
     #[arg(long)]
     pub no_target_cond: bool,
@@ -121,7 +124,7 @@ pub struct HyperArgs {
     #[arg(long, default_value_t = 1e-4)]
     pub l2: f32,
     /// AdaGrad learning rate.
-    #[arg(long, default_value_t = 0.15)]
+    #[arg(long, default_value_t = 0.05)]
     pub lr: f32,
     /// Class weighting.
     #[arg(long, value_enum, default_value = "balanced")]
@@ -129,6 +132,17 @@ pub struct HyperArgs {
     /// Keep the last weights instead of averaging them over all updates.
     #[arg(long)]
     pub no_average: bool,
+    /// Training loss: log (logistic regression) or hinge (one-vs-rest squared hinge, a linear SVM).
+    #[arg(long, value_enum, default_value = "hinge")]
+    pub loss: crate::learn::train::Loss,
+    /// Average this many fits with shuffle seeds SEED, SEED+1, … into one model.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub ensemble: u32,
+    /// Shift the neutral class's score by an offset chosen on an inner cross-validation of the
+    /// training data to maximise F_avg (f-avg) or macro-F1 [default: f-avg for semeval stance,
+    /// the measure that ignores neutral's F1; off otherwise].
+    #[arg(long, value_enum)]
+    pub tune_neutral: Option<crate::learn::train::TuneNeutral>,
     /// Do not add the lexicon scorer's judgement (stance and tone scores, cue counts) as features.
     #[arg(long)]
     pub no_lexicon_features: bool,
@@ -161,12 +175,19 @@ fn parse_range(s: &str) -> Result<(u8, u8), String> {
 
 impl HyperArgs {
     /// The training configuration these flags describe.
-    pub fn config(&self, task: crate::eval::read::Task) -> crate::learn::TrainConfig {
+    pub fn config(
+        &self,
+        format: crate::eval::read::Format,
+        task: crate::eval::read::Task,
+    ) -> crate::learn::TrainConfig {
+        use crate::eval::read::{Format, Task};
+        use crate::learn::train::TuneNeutral;
         crate::learn::TrainConfig {
             features: crate::learn::FeatureConfig {
                 bits: self.bits,
                 word: self.word_ngrams,
                 chars: self.char_ngrams,
+                char_wb: !self.char_across_words,
                 target_cond: !self.no_target_cond,
                 window: self.window,
                 sublinear: !self.linear_tf,
@@ -178,6 +199,15 @@ impl HyperArgs {
             class_weight: self.class_weight,
             seed: self.seed,
             average: !self.no_average,
+            loss: self.loss,
+            ensemble: self.ensemble,
+            tune_neutral: self.tune_neutral.unwrap_or(
+                if format == Format::Semeval && task == Task::Stance {
+                    TuneNeutral::FAvg
+                } else {
+                    TuneNeutral::Off
+                },
+            ),
         }
     }
 }
@@ -438,7 +468,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<i32> {
     let start = std::time::Instant::now();
     let task = args.gold.task();
     let gold = crate::eval::read::read(&args.gold.gold, args.gold.format, task)?;
-    let cfg = args.hyper.config(task);
+    let cfg = args.hyper.config(args.gold.format, task);
     let examples: Vec<crate::eval::Example> = gold.into_iter().map(|g| g.ex).collect();
     let model = crate::learn::train(&examples, args.hyper.featurizer(&cfg)?, &cfg)?;
     let bytes = model.to_bytes();
@@ -453,8 +483,17 @@ fn train_command(args: TrainArgs) -> anyhow::Result<i32> {
     let targets: std::collections::BTreeSet<&str> =
         examples.iter().map(|e| e.target.as_str()).collect();
     let classes: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let tuned = if cfg.tune_neutral == crate::learn::train::TuneNeutral::Off {
+        String::new()
+    } else {
+        format!(
+            "; neutral offset {} for {}",
+            model.neutral_offset(),
+            cfg.tune_neutral.name()
+        )
+    };
     eprintln!(
-        "trained {} model on {} examples ({}; {} targets) in {:.1} s: {} ({} bytes)",
+        "trained {} model on {} examples ({}; {} targets{tuned}) in {:.1} s: {} ({} bytes)",
         task.name(),
         examples.len(),
         classes.join(", "),
@@ -489,7 +528,7 @@ fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
             &format!("learned model {}", path.display()),
         )?
     } else if let Some(k) = args.cv {
-        let cfg = args.hyper.config(task);
+        let cfg = args.hyper.config(format, task);
         runner::cross_validate(
             &gold,
             format,

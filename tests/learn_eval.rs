@@ -12,6 +12,7 @@ use common::*;
 use stancemill::eval::metrics::{Confusion, Report};
 use stancemill::eval::read::{self, csv_records, Format, Gold, Task};
 use stancemill::eval::{Example, Label, StanceScorer};
+use stancemill::learn::train::TuneNeutral;
 use stancemill::learn::{train, ClassWeight, FeatureConfig, Featurizer, Model, TrainConfig};
 
 fn fixture(name: &str) -> PathBuf {
@@ -338,6 +339,34 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     let a = bytes(3);
     assert_eq!(a, bytes(3));
     assert_ne!(a, bytes(4), "the seed must reach the shuffle");
+}
+
+#[test]
+fn tuned_ensembles_do_not_depend_on_thread_count() {
+    // Ensemble members and the inner folds of the neutral tuning train in parallel; the model
+    // must still be the same bytes for any pool size.
+    let data = toy();
+    let cfg = TrainConfig {
+        ensemble: 3,
+        tune_neutral: TuneNeutral::FAvg,
+        ..small_cfg(11)
+    };
+    let bytes = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                train(&data, Featurizer::new(cfg.features.clone()), &cfg)
+                    .unwrap()
+                    .to_bytes()
+            })
+    };
+    let one = bytes(1);
+    assert_eq!(one, bytes(3));
+    let back = Model::from_bytes(&one).unwrap();
+    assert_eq!(back.config(), &cfg);
+    assert_eq!(back.to_bytes(), one);
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! Hashed sparse features for the learned scorer.
 //!
-//! Per example: word 1..=N-grams and character M..=K-grams of the normalised text (lower-cased,
-//! URLs dropped, `@mentions` → `@user`, hashtags kept whole and also split into their words), the
-//! words of the target, and for target-dependent examples (a span is given) the mention masked as
-//! one `<t>` token plus the words in a window left and right of it. Every feature is hashed into
-//! `2^bits` slots twice: plain, and conditioned on the normalised target, so one model holds a
-//! general and a per-target part. Extra dense features (the lexicon scorer's) come from an
-//! optional hook.
+//! Per example: word 1..=N-grams and character M..=K-grams (within words by default) of the
+//! normalised text (lower-cased, URLs dropped, `@mentions` → `@user`, hashtags kept whole and also
+//! split into their words), the words of the target, and for target-dependent examples (a span is
+//! given) the mention masked as one `<t>` token plus the words in a window left and right of it.
+//! Every feature is hashed into `2^bits` slots twice: plain, and conditioned on the normalised
+//! target, so one model holds a general and a per-target part. Extra dense features (the lexicon
+//! scorer's) come from an optional hook.
 //!
 //! Hashing uses xxh3 with fixed seeds and a fixed mixing function, so the same example always gives
 //! the same vector on every machine and thread count.
@@ -26,6 +26,9 @@ pub struct FeatureConfig {
     pub word: (u8, u8),
     /// Character n-gram orders, inclusive; `(0, 0)` for none.
     pub chars: (u8, u8),
+    /// Character n-grams only within words (each word padded with a space on either side, as
+    /// scikit-learn's `char_wb`), instead of across the whole text.
+    pub char_wb: bool,
     /// Also hash every feature together with the target.
     pub target_cond: bool,
     /// Words on each side of a given span that get position-marked window features (0: none).
@@ -40,6 +43,7 @@ impl Default for FeatureConfig {
             bits: 20,
             word: (1, 3),
             chars: (2, 5),
+            char_wb: true,
             target_cond: true,
             window: 8,
             sublinear: true,
@@ -319,16 +323,28 @@ impl Featurizer {
         }
         let (cmin, cmax) = c.chars;
         if cmin >= 1 {
-            let cs: Vec<usize> = n
-                .chars
+            // Word-bounded n-grams see every word with a space on both sides, the text's first
+            // and last words too.
+            let padded;
+            let chars = if c.char_wb {
+                padded = format!(" {} ", n.chars);
+                padded.as_str()
+            } else {
+                n.chars.as_str()
+            };
+            let cs: Vec<usize> = chars
                 .char_indices()
                 .map(|(p, _)| p)
-                .chain([n.chars.len()])
+                .chain([chars.len()])
                 .collect();
             let nc = cs.len() - 1;
             for order in cmin as usize..=cmax as usize {
                 for i in 0..nc.saturating_sub(order - 1) {
-                    let s = &n.chars.as_bytes()[cs[i]..cs[i + order]];
+                    let s = &chars.as_bytes()[cs[i]..cs[i + order]];
+                    // Within words: a space may only mark where the word starts or ends.
+                    if c.char_wb && s.len() > 2 && s[1..s.len() - 1].contains(&b' ') {
+                        continue;
+                    }
                     sink.add(xxh3_64_with_seed(s, NS_CHAR ^ order as u64), 1.0);
                 }
             }

@@ -1,5 +1,5 @@
-//! The learned stance scorer: hashed n-gram features ([`features`]), multinomial logistic
-//! regression trained by seeded AdaGrad ([`train`]), and the model file ([`model`]).
+//! The learned stance scorer: hashed n-gram features ([`features`]), a linear model (squared hinge
+//! or logistic) trained by seeded AdaGrad ([`train`]), and the model file ([`model`]).
 //!
 //! ```
 //! use stancemill::eval::{Example, Label, StanceScorer};
@@ -20,4 +20,4 @@ pub mod train;
 
 pub use features::{DenseHook, FeatureConfig, Featurizer, SparseVec};
 pub use model::Model;
-pub use train::{train, ClassWeight, TrainConfig};
+pub use train::{train, ClassWeight, Loss, TrainConfig};

@@ -22,7 +22,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 
 use super::features::{FeatureConfig, Featurizer};
-use super::train::{probs, ClassWeight, TrainConfig};
+use super::train::{probs, ClassWeight, Loss, TrainConfig, TuneNeutral};
 use crate::eval::read::Task;
 use crate::eval::{Example, Judgement, Label, StanceScorer};
 
@@ -31,7 +31,7 @@ const VERSION: u32 = 1;
 /// The label order the weights are stored in; checked on load.
 const LABELS: &str = "against,neutral,favor";
 
-/// A trained multinomial logistic-regression stance (or sentiment) model.
+/// A trained linear stance (or sentiment) model over the three labels (squared-hinge or logistic).
 #[derive(Clone, Debug)]
 pub struct Model {
     featurizer: Featurizer,
@@ -39,6 +39,7 @@ pub struct Model {
     examples: usize,
     bias: [f32; 3],
     w: Vec<f32>,
+    neutral_offset: f32,
 }
 
 impl Model {
@@ -57,7 +58,20 @@ impl Model {
             examples,
             bias,
             w,
+            neutral_offset: 0.0,
         }
+    }
+
+    /// Records the neutral offset that [`TrainConfig::tune_neutral`] chose (already part of the
+    /// bias; kept in the header to show what tuning did).
+    pub fn with_neutral_offset(mut self, offset: f32) -> Model {
+        self.neutral_offset = offset;
+        self
+    }
+
+    /// The neutral offset chosen in training (0 without tuning).
+    pub fn neutral_offset(&self) -> f32 {
+        self.neutral_offset
     }
 
     /// The training settings.
@@ -105,13 +119,14 @@ impl Model {
         let f = &self.cfg.features;
         let c = &self.cfg;
         format!(
-            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\naverage={}\nseed={}\nexamples={}\n",
+            "task={}\nlabels={LABELS}\nbits={}\nword_ngrams={}-{}\nchar_ngrams={}-{}\nchar_wb={}\ntarget_cond={}\nwindow={}\nsublinear={}\nhook={}\nepochs={}\nl2={}\nlr={}\nclass_weight={}\naverage={}\nloss={}\nensemble={}\ntune_neutral={}\nneutral_offset={}\nseed={}\nexamples={}\n",
             c.task.name(),
             f.bits,
             f.word.0,
             f.word.1,
             f.chars.0,
             f.chars.1,
+            u8::from(f.char_wb),
             u8::from(f.target_cond),
             f.window,
             u8::from(f.sublinear),
@@ -121,6 +136,10 @@ impl Model {
             c.lr,
             c.class_weight.name(),
             u8::from(c.average),
+            c.loss.name(),
+            c.ensemble,
+            c.tune_neutral.name(),
+            self.neutral_offset,
             c.seed,
             self.examples
         )
@@ -185,7 +204,7 @@ impl Model {
         let hlen = r.u32()? as usize;
         let header =
             std::str::from_utf8(r.take(hlen)?).map_err(|_| anyhow!("header is not UTF-8"))?;
-        let (featurizer, cfg, examples) = parse_header(header)?;
+        let (featurizer, cfg, examples, neutral_offset) = parse_header(header)?;
         let bias = [r.f32()?, r.f32()?, r.f32()?];
         let n = r.u32()? as usize;
         let dim = featurizer.dim();
@@ -213,6 +232,7 @@ impl Model {
             examples,
             bias,
             w,
+            neutral_offset,
         })
     }
 }
@@ -239,7 +259,7 @@ impl Reader<'_> {
     }
 }
 
-fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize)> {
+fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize, f32)> {
     let mut kv = std::collections::BTreeMap::new();
     for line in h.lines() {
         let (k, v) = line
@@ -286,6 +306,11 @@ fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize)> {
         bits,
         word: range("word_ngrams")?,
         chars: range("char_ngrams")?,
+        // Files written before the key existed used n-grams across words.
+        char_wb: match kv.get("char_wb") {
+            Some(_) => flag("char_wb")?,
+            None => false,
+        },
         target_cond: flag("target_cond")?,
         window: num("window", get("window")?)?,
         sublinear: flag("sublinear")?,
@@ -304,6 +329,26 @@ fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize)> {
         class_weight,
         seed: num("seed", get("seed")?)?,
         average: flag("average")?,
+        // Files written before these keys existed were trained with the log loss, one shuffle.
+        loss: match kv.get("loss").copied().unwrap_or("log") {
+            "log" => Loss::Log,
+            "hinge" => Loss::Hinge,
+            v => bail!("unknown loss `{v}`"),
+        },
+        ensemble: match kv.get("ensemble") {
+            Some(v) => num("ensemble", v)?,
+            None => 1,
+        },
+        tune_neutral: match kv.get("tune_neutral").copied().unwrap_or("off") {
+            "off" => TuneNeutral::Off,
+            "f-avg" => TuneNeutral::FAvg,
+            "macro-f1" => TuneNeutral::MacroF1,
+            v => bail!("unknown tune_neutral `{v}`"),
+        },
+    };
+    let neutral_offset: f32 = match kv.get("neutral_offset") {
+        Some(v) => num("neutral_offset", v)?,
+        None => 0.0,
     };
     let mut f = Featurizer::new(features);
     let hook = get("hook")?;
@@ -311,7 +356,7 @@ fn parse_header(h: &str) -> Result<(Featurizer, TrainConfig, usize)> {
         // The hook is code, not data: record its name so that scoring without it fails loudly.
         f = f.with_hook(hook, std::sync::Arc::new(missing_hook));
     }
-    Ok((f, cfg, num("examples", get("examples")?)?))
+    Ok((f, cfg, num("examples", get("examples")?)?, neutral_offset))
 }
 
 fn missing_hook(_: &Example) -> Vec<(String, f32)> {

@@ -1,8 +1,11 @@
-//! Training: multinomial logistic regression over the three labels by AdaGrad SGD.
+//! Training: a linear model over the three labels (one-vs-rest squared hinge by default, or
+//! multinomial logistic regression) by AdaGrad SGD, optionally averaged over several shuffles and
+//! with a neutral offset tuned on inner folds of the training data.
 //!
 //! Deterministic by construction: features are computed in parallel but collected in input order,
-//! the optimisation itself runs on one thread over a shuffle drawn from a seeded splitmix64
-//! generator, and nothing is iterated in hash-map order. Same input + same seed = same bytes,
+//! each fit runs on one thread over a shuffle drawn from a seeded splitmix64 generator, parallel
+//! fits (ensemble members, inner folds) are combined in a fixed order, and nothing is iterated in
+//! hash-map order. Same input + same seed = same bytes,
 //! whatever the thread count.
 
 use anyhow::{bail, Result};
@@ -32,6 +35,53 @@ impl ClassWeight {
     }
 }
 
+/// The loss minimised by SGD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Loss {
+    /// Multinomial logistic regression (softmax cross-entropy).
+    Log,
+    /// One-vs-rest squared hinge, as a linear SVM (LIBLINEAR's default): each class's score is
+    /// pushed past ±1 and examples already beyond the margin stop moving the weights.
+    Hinge,
+}
+
+impl Loss {
+    /// The name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Log => "log",
+            Loss::Hinge => "hinge",
+        }
+    }
+}
+
+/// How the decision between the neutral class and the two stances is set after training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TuneNeutral {
+    /// The most probable class, as trained.
+    Off,
+    /// Shift the neutral class's score by the offset that maximises SemEval's F_avg (which
+    /// ignores neutral's own F1) on out-of-fold predictions of an inner cross-validation of the
+    /// training data; the offset is added to the model's neutral bias.
+    FAvg,
+    /// The same, maximising macro-F1 over the three classes.
+    MacroF1,
+}
+
+impl TuneNeutral {
+    /// The name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            TuneNeutral::Off => "off",
+            TuneNeutral::FAvg => "f-avg",
+            TuneNeutral::MacroF1 => "macro-f1",
+        }
+    }
+}
+
+/// Folds of the inner cross-validation that sets the neutral offset.
+pub const INNER_FOLDS: usize = 5;
+
 /// Everything that decides a trained model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
@@ -53,6 +103,13 @@ pub struct TrainConfig {
     /// Return the average of the weights over all updates instead of the last ones (averaged
     /// SGD: less dependent on the last examples seen, usually better on held-out data).
     pub average: bool,
+    /// The loss.
+    pub loss: Loss,
+    /// Number of shuffles (seeds `seed`, `seed + 1`, …) trained on the same data and averaged
+    /// into one model: less dependent on one training order.
+    pub ensemble: u32,
+    /// Neutral offset tuning (inside the training data only).
+    pub tune_neutral: TuneNeutral,
 }
 
 impl Default for TrainConfig {
@@ -66,6 +123,9 @@ impl Default for TrainConfig {
             class_weight: ClassWeight::Balanced,
             seed: 1,
             average: true,
+            loss: Loss::Log,
+            ensemble: 1,
+            tune_neutral: TuneNeutral::Off,
         }
     }
 }
@@ -149,7 +209,127 @@ pub fn labels_of(examples: &[Example]) -> Result<Vec<Label>> {
 /// Trains on precomputed feature vectors (what cross-validation uses to featurize once).
 pub fn train_vectors(x: &[&SparseVec], y: &[Label], f: Featurizer, cfg: &TrainConfig) -> Model {
     assert_eq!(x.len(), y.len());
-    let dim = f.dim();
+    let (mut b, w) = fit(x, y, f.dim(), cfg);
+    let offset = neutral_offset(x, y, f.dim(), cfg);
+    b[Label::Neutral.index()] += offset;
+    Model::new(f, cfg.clone(), x.len(), b, w).with_neutral_offset(offset)
+}
+
+/// The neutral offset chosen by [`TuneNeutral`]: 0 when off; otherwise the models of an
+/// [`INNER_FOLDS`]-fold cross-validation of `(x, y)` (folds stratified by label, dealt from a
+/// shuffle seeded with `cfg.seed`) score their held-out folds, and the offset on a grid from
+/// −2 to 2 in steps of 0.05 that maximises the measure on those scores wins (the smallest
+/// |offset| on ties). Only training data is used, so cross-validation around it stays honest.
+pub fn neutral_offset(x: &[&SparseVec], y: &[Label], dim: usize, cfg: &TrainConfig) -> f32 {
+    if cfg.tune_neutral == TuneNeutral::Off || x.len() < 2 * INNER_FOLDS {
+        return 0.0;
+    }
+    let mut by_label: [Vec<usize>; 3] = Default::default();
+    for (i, l) in y.iter().enumerate() {
+        by_label[l.index()].push(i);
+    }
+    let mut rng = SplitMix(cfg.seed ^ 0x6e65_7574_7261_6c00);
+    let mut fold = vec![0usize; x.len()];
+    let mut next = 0;
+    for mut members in by_label {
+        rng.shuffle(&mut members);
+        for i in members {
+            fold[i] = next % INNER_FOLDS;
+            next += 1;
+        }
+    }
+    let mut s = vec![[0f32; 3]; x.len()];
+    let held: Vec<Vec<(usize, [f32; 3])>> = (0..INNER_FOLDS)
+        .into_par_iter()
+        .map(|fi| {
+            let (mut tx, mut ty) = (Vec::new(), Vec::new());
+            for i in 0..x.len() {
+                if fold[i] != fi {
+                    tx.push(x[i]);
+                    ty.push(y[i]);
+                }
+            }
+            // One shuffle per inner model: the offset depends little on the ensemble, and this
+            // keeps tuning at INNER_FOLDS extra fits.
+            let one = TrainConfig {
+                ensemble: 1,
+                ..cfg.clone()
+            };
+            let (b, w) = fit(&tx, &ty, dim, &one);
+            (0..x.len())
+                .filter(|&i| fold[i] == fi)
+                .map(|i| (i, scores(&w, &b, x[i])))
+                .collect()
+        })
+        .collect();
+    for (i, si) in held.into_iter().flatten() {
+        s[i] = si;
+    }
+    let measure = |off: f32| {
+        let mut c = crate::eval::metrics::Confusion::default();
+        for (si, &yi) in s.iter().zip(y) {
+            let mut si = *si;
+            si[Label::Neutral.index()] += off;
+            let mut best = 0;
+            for k in 1..3 {
+                if si[k] > si[best] {
+                    best = k;
+                }
+            }
+            c.add(yi, Label::from_index(best));
+        }
+        match cfg.tune_neutral {
+            TuneNeutral::MacroF1 => c.macro_f1(),
+            _ => c.f_avg(),
+        }
+    };
+    let mut best = (measure(0.0), 0.0f32);
+    for step in 1..=40 {
+        for off in [step as f32 * 0.05, -(step as f32) * 0.05] {
+            let m = measure(off);
+            if m > best.0 {
+                best = (m, off);
+            }
+        }
+    }
+    best.1
+}
+
+/// Bias and slot-major weights: the average of `cfg.ensemble` fits that differ only in the
+/// shuffle seed. Each fit is single-threaded; they run in parallel and are added up in seed
+/// order, so the result does not depend on the thread count.
+pub fn fit(x: &[&SparseVec], y: &[Label], dim: usize, cfg: &TrainConfig) -> ([f32; 3], Vec<f32>) {
+    let n = cfg.ensemble.max(1);
+    let mut fits: Vec<([f32; 3], Vec<f32>)> = (0..n)
+        .into_par_iter()
+        .map(|e| fit_one(x, y, dim, cfg, cfg.seed.wrapping_add(u64::from(e))))
+        .collect();
+    let rest = fits.split_off(1);
+    let (mut b, mut w) = fits.pop().expect("one fit");
+    if n > 1 {
+        for (b2, w2) in rest {
+            for k in 0..3 {
+                b[k] += b2[k];
+            }
+            for (a, c) in w.iter_mut().zip(&w2) {
+                *a += c;
+            }
+        }
+        let inv = 1.0 / n as f32;
+        b.iter_mut().for_each(|v| *v *= inv);
+        w.iter_mut().for_each(|v| *v *= inv);
+    }
+    (b, w)
+}
+
+/// One SGD fit with shuffle seed `seed`.
+fn fit_one(
+    x: &[&SparseVec],
+    y: &[Label],
+    dim: usize,
+    cfg: &TrainConfig,
+    seed: u64,
+) -> ([f32; 3], Vec<f32>) {
     let mut counts = [0usize; 3];
     for l in y {
         counts[l.index()] += 1;
@@ -179,17 +359,31 @@ pub fn train_vectors(x: &[&SparseVec], y: &[Label], f: Featurizer, cfg: &TrainCo
     let mut ub = [0f32; 3];
     let mut t = 0f32;
     let mut order: Vec<usize> = (0..x.len()).collect();
-    let mut rng = SplitMix(cfg.seed);
+    let mut rng = SplitMix(seed);
     const EPS: f32 = 1e-8;
     for _ in 0..cfg.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
             t += 1.0;
             let (xi, yi) = (x[i], y[i].index());
-            let p = probs(&w, &b, xi);
             let mut g = [0f32; 3];
-            for k in 0..3 {
-                g[k] = cw[yi] * (p[k] - if k == yi { 1.0 } else { 0.0 });
+            match cfg.loss {
+                Loss::Log => {
+                    let p = probs(&w, &b, xi);
+                    for k in 0..3 {
+                        g[k] = cw[yi] * (p[k] - if k == yi { 1.0 } else { 0.0 });
+                    }
+                }
+                Loss::Hinge => {
+                    let s = scores(&w, &b, xi);
+                    for k in 0..3 {
+                        let sign = if k == yi { 1.0 } else { -1.0 };
+                        let m = 1.0 - sign * s[k];
+                        if m > 0.0 {
+                            g[k] = -2.0 * cw[yi] * sign * m;
+                        }
+                    }
+                }
             }
             for k in 0..3 {
                 gb[k] += g[k] * g[k];
@@ -219,11 +413,11 @@ pub fn train_vectors(x: &[&SparseVec], y: &[Label], f: Featurizer, cfg: &TrainCo
             b[k] -= ub[k] / t;
         }
     }
-    Model::new(f, cfg.clone(), x.len(), b, w)
+    (b, w)
 }
 
-/// Softmax class probabilities of `x` under weights `w`, bias `b`.
-pub fn probs(w: &[f32], b: &[f32; 3], x: &SparseVec) -> [f32; 3] {
+/// Raw class scores `w·x + b`.
+pub fn scores(w: &[f32], b: &[f32; 3], x: &SparseVec) -> [f32; 3] {
     let mut s = *b;
     for (&j, &v) in x.idx.iter().zip(&x.val) {
         let base = j as usize * 3;
@@ -231,6 +425,12 @@ pub fn probs(w: &[f32], b: &[f32; 3], x: &SparseVec) -> [f32; 3] {
             s[k] += w[base + k] * v;
         }
     }
+    s
+}
+
+/// Softmax class probabilities of `x` under weights `w`, bias `b`.
+pub fn probs(w: &[f32], b: &[f32; 3], x: &SparseVec) -> [f32; 3] {
+    let s = scores(w, b, x);
     let m = s[0].max(s[1]).max(s[2]);
     let e = s.map(|z| (z - m).exp());
     let z = e[0] + e[1] + e[2];
