@@ -10,16 +10,20 @@ fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Writes `files` (name, contents) into `dir`, validates `pipeline` there and returns stderr,
+/// checking the exit status.
+fn validate(dir: &std::path::Path, files: &[(&str, &str)], pipeline: &str, status: i32) -> String {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    stderr(&run_ok(dir, &["validate", pipeline], status))
+}
+
 #[test]
 fn a_bad_key_in_a_topic_names_file_line_and_key() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(
-        d.path().join("bad.toml"),
-        "extends = \"default\"\n[targets.abortion]\nterms = [\"abortion\"]\nfavour = [\"pro-choice\"]\n[targets.rail]\nactors = [\"USA\"]\nallies = [\"trains\"]\n",
-    )
-    .unwrap();
-    let o = run_ok(d.path(), &["validate", "bad.toml"], 2);
-    let e = stderr(&o);
+    let bad = "extends = \"default\"\n[targets.abortion]\nterms = [\"abortion\"]\nfavour = [\"pro-choice\"]\n[targets.rail]\nactors = [\"USA\"]\nallies = [\"trains\"]\n";
+    let e = validate(d.path(), &[("bad.toml", bad)], "bad.toml", 2);
     assert!(
         e.contains("bad.toml:4:1: `targets.abortion.favour`: unknown key"),
         "{e}"
@@ -29,38 +33,25 @@ fn a_bad_key_in_a_topic_names_file_line_and_key() {
         "{e}"
     );
     // The same in a topic file the pipeline names: the problem is in that file.
-    std::fs::write(
-        d.path().join("mine.toml"),
-        "extends = \"default\"\n[targets]\nfiles = [\"topics.toml\", \"my-topics.toml\"]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.path().join("my-topics.toml"),
-        "# my topics\n[targets.rail]\nterms = [\"railways\"]\nallys = [\"train drivers\"]\n",
-    )
-    .unwrap();
-    let o = run_ok(d.path(), &["validate", "mine.toml"], 2);
-    let e = stderr(&o);
+    let mine = "extends = \"default\"\n[targets]\nfiles = [\"topics.toml\", \"my-topics.toml\"]\n";
+    let typo = "# my topics\n[targets.rail]\nterms = [\"railways\"]\nallys = [\"train drivers\"]\n";
+    let e = validate(
+        d.path(),
+        &[("mine.toml", mine), ("my-topics.toml", typo)],
+        "mine.toml",
+        2,
+    );
     assert!(
         e.contains("my-topics.toml:4:1: `targets.rail.allys`: unknown key"),
         "{e}"
     );
-    std::fs::write(
-        d.path().join("my-topics.toml"),
-        "[targets.rail]\nterms = [\"railways\"]\nallies = [\"train drivers\"]\n",
-    )
-    .unwrap();
-    run_ok(d.path(), &["validate", "mine.toml"], 0);
-    std::fs::write(
-        d.path().join("gone.toml"),
-        "extends = \"default\"\n[targets]\nfiles = [\"nope.toml\"]\n",
-    )
-    .unwrap();
-    let o = run_ok(d.path(), &["validate", "gone.toml"], 2);
+    let fixed = "[targets.rail]\nterms = [\"railways\"]\nallies = [\"train drivers\"]\n";
+    validate(d.path(), &[("my-topics.toml", fixed)], "mine.toml", 0);
+    let gone = "extends = \"default\"\n[targets]\nfiles = [\"nope.toml\"]\n";
+    let e = validate(d.path(), &[("gone.toml", gone)], "gone.toml", 2);
     assert!(
-        stderr(&o).contains("gone.toml:3:10: `targets.files`: cannot read"),
-        "{}",
-        stderr(&o)
+        e.contains("gone.toml:3:10: `targets.files`: cannot read"),
+        "{e}"
     );
 }
 
