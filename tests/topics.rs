@@ -59,19 +59,20 @@ fn a_bad_key_in_a_topic_names_file_line_and_key() {
 fn eval_maps_gold_targets_to_topics_by_alias() {
     let d = tempfile::tempdir().unwrap();
     let gold = repo().join("tests/fixtures/stance/semeval_topics.txt");
-    let o = run_ok(
-        d.path(),
-        &[
+    // `eval --json` of the invented tweets, with `extra` arguments.
+    let eval = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
             "eval",
             "--gold",
             gold.to_str().unwrap(),
             "--format",
             "semeval",
             "--json",
-        ],
-        0,
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&run_ok(d.path(), &args, 0).stdout).unwrap()
+    };
+    let v = eval(&[]);
     let text = v.to_string();
     // Every invented tweet is read right only through the topics' knowledge: none names its
     // target, and tone alone would call the praise of God and of Trump favor.
@@ -82,21 +83,7 @@ fn eval_maps_gold_targets_to_topics_by_alias() {
         "extends = \"default\"\n[targets]\nfiles = []\n",
     )
     .unwrap();
-    let o = run_ok(
-        d.path(),
-        &[
-            "eval",
-            "--gold",
-            gold.to_str().unwrap(),
-            "--format",
-            "semeval",
-            "--json",
-            "--pipeline",
-            "bare.toml",
-        ],
-        0,
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = eval(&["--pipeline", "bare.toml"]);
     assert!(v["accuracy"].as_f64().unwrap() < 0.6, "{v}");
 }
 

@@ -1782,9 +1782,9 @@ fn clean_role(role: &str) -> Option<String> {
         words.pop();
     }
     // A leading article stays (`the prime minister`), but not a leading honorific.
-    while words.first().is_some_and(|w| {
-        is_edge(w) && !matches!(w.to_ascii_lowercase().as_str(), "the" | "a" | "an")
-    }) {
+    let is_leading_edge =
+        |w: &str| with_lower(w, |l| EDGE.contains(&l) && !matches!(l, "the" | "a" | "an"));
+    while words.first().is_some_and(|w| is_leading_edge(w)) {
         words.remove(0);
     }
     (!words.iter().all(|w| is_edge(w))).then(|| {
