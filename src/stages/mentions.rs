@@ -218,7 +218,7 @@ impl Mentions {
             };
             at_boundary = false;
             let (word_end, hash) = word_at(text, s);
-            if !self.first_words.may_start_hashed(word_end > s, hash) {
+            if !self.first_words.may_start(text, s, word_end, hash) {
                 // No name starts with this word, so none can be accepted here (see `FirstWords`).
                 // The character at `word_end` (or at `s`, for an empty word) is no letter or
                 // digit, so the position after it is the next boundary.
@@ -375,9 +375,19 @@ fn institution(state: &ActorInfo, body: &str, phrase: &str) -> ActorInfo {
 /// prefix, at its hyphen, so the text's word at its start is the pattern's first word (ASCII
 /// case aside). A word the filter rejects therefore has no accepted match, and a rejected
 /// longest match changes nothing. False positives only cost a walk.
+///
+/// Words like `the` and `New` start many names but are far more common as themselves: a pattern
+/// whose first word is followed by one space and another word (`the United States`) is filed
+/// under the pair of words instead, by the same argument applied to the second word, so `the`
+/// leads to a walk only before `United`, `Philippines` and the like.
 #[derive(Debug)]
 struct FirstWords {
+    /// First words that start a pattern some other way (alone, or before a hyphen or a dot).
     bits: Vec<u64>,
+    /// First words of the patterns filed under their first two words.
+    pair_first: Vec<u64>,
+    /// Those patterns' first two words.
+    pairs: Vec<u64>,
     /// Some pattern starts with a character that is not a letter or digit.
     other_start: bool,
 }
@@ -386,8 +396,11 @@ impl FirstWords {
     const BITS: u32 = 16;
 
     fn new(patterns: &[String]) -> FirstWords {
+        let empty = || vec![0; (1 << Self::BITS) / 64];
         let mut f = FirstWords {
-            bits: vec![0; (1 << Self::BITS) / 64],
+            bits: empty(),
+            pair_first: empty(),
+            pairs: empty(),
             other_start: false,
         };
         for p in patterns {
@@ -395,27 +408,56 @@ impl FirstWords {
             let (end, h) = word_at(p, 0);
             if end == 0 {
                 f.other_start = true;
-            } else {
-                let h = Self::bucket(h);
-                f.bits[h / 64] |= 1 << (h % 64);
+                continue;
+            }
+            let second = (p.as_bytes().get(end) == Some(&b' '))
+                .then(|| word_at(p, end + 1))
+                .filter(|&(e2, _)| e2 > end + 1);
+            match second {
+                Some((_, h2)) => {
+                    set(&mut f.pair_first, h);
+                    set(&mut f.pairs, Self::pair(h, h2));
+                }
+                None => set(&mut f.bits, h),
             }
         }
         f
     }
 
-    fn bucket(h: u64) -> usize {
-        (h >> (64 - Self::BITS)) as usize
+    fn pair(h1: u64, h2: u64) -> u64 {
+        hash_step(h1.rotate_left(29), (h2 >> 56) as u8) ^ h2
     }
 
-    /// Whether a pattern may start with the word hashed by [`word_at`] (`nonempty`: it has a
-    /// character; a pattern may start with a character that is not a letter or digit).
-    fn may_start_hashed(&self, nonempty: bool, h: u64) -> bool {
-        if !nonempty {
+    /// Whether a pattern may start at `s`, where [`word_at`] found a word ending at `word_end`
+    /// with hash `h`; a pattern may also start with a character that is no letter or digit.
+    #[inline]
+    fn may_start(&self, text: &str, s: usize, word_end: usize, h: u64) -> bool {
+        if word_end == s {
             return self.other_start;
         }
-        let h = Self::bucket(h);
-        self.bits[h / 64] & (1 << (h % 64)) != 0
+        if get(&self.bits, h) {
+            return true;
+        }
+        if !get(&self.pair_first, h) || text.as_bytes().get(word_end) != Some(&b' ') {
+            return false;
+        }
+        let (e2, h2) = word_at(text, word_end + 1);
+        e2 > word_end + 1 && get(&self.pairs, Self::pair(h, h2))
     }
+}
+
+fn bucket(h: u64) -> usize {
+    (h >> (64 - FirstWords::BITS)) as usize
+}
+
+fn set(bits: &mut [u64], h: u64) {
+    let b = bucket(h);
+    bits[b / 64] |= 1 << (b % 64);
+}
+
+fn get(bits: &[u64], h: u64) -> bool {
+    let b = bucket(h);
+    bits[b / 64] & (1 << (b % 64)) != 0
 }
 
 /// The length of the UTF-8 character that starts with byte `lead`.
