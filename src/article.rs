@@ -687,7 +687,7 @@ mod tests {
                 .split(ws)
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .count() as u32;
-            assert_eq!(count_words(&s), want, "{s:?}");
+            assert_eq!(count_words(s), want, "{s:?}");
             assert_eq!(super::char_count(s.as_bytes()), s.chars().count());
             for c in s.chars() {
                 assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
