@@ -23,10 +23,10 @@ pub struct MetadataStage {
 }
 
 static COMMENTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:(?P<n>\d[\d,]*(?:\.\d+)?\s?[km]?|\bno)\s*(?:comments?|responses?|replies)|\bcomments?\s*(?::|\()\s*(?P<n2>\d[\d,]*))").unwrap()
+    Regex::new(r"(?i)(?:(?P<n>\d[\d,]*(?:\.\d+)?\s?[km]?|(?-u:\b)no)\s*(?:comments?|responses?|replies)|(?-u:\b)comments?\s*(?::|\()\s*(?P<n2>\d[\d,]*))").unwrap()
 });
 static VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:views?\s*(?::|\()?\s*(?P<n>\d[\d,]*(?:\.\d+)?\s?[km]?)|(?P<n2>\d[\d,]*(?:\.\d+)?\s?[km]?)\s*(?:views?|reads)\b)").unwrap()
+    Regex::new(r"(?i)(?:views?\s*(?::|\()?\s*(?P<n>\d[\d,]*(?:\.\d+)?\s?[km]?)|(?P<n2>\d[\d,]*(?:\.\d+)?\s?[km]?)\s*(?:views?|reads)(?-u:\b))").unwrap()
 });
 static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:by|written by|words by|reporting by|story by|author|authors)\s*[:\-–]?\s+(?P<rest>.+)$").unwrap()
@@ -36,7 +36,7 @@ const MAX_FURNITURE: usize = 3;
 
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^by\s+[\w.\-@]+$").unwrap());
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:last\s+)?(?:updated|published|posted|modified|first published|date)\b(?:\s+on\b)?\s*:?|\bon\b|\bat\b|\bviews?\b\s*:?|\bcomments?\b|[|•·:/()\[\],\-–—]").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:last\s+)?(?:updated|published|posted|modified|first published|date)(?-u:\b)(?:\s+on(?-u:\b))?\s*:?|(?-u:\b)on(?-u:\b)|(?-u:\b)at(?-u:\b)|(?-u:\b)views?(?-u:\b)\s*:?|(?-u:\b)comments?(?-u:\b)|[|•·:/()\[\],\-–—]").unwrap()
 });
 /// Words that say the part of a byline after a name is a role or an affiliation.
 const ROLE_WORDS: &[&str] = &[
