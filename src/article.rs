@@ -403,50 +403,45 @@ pub fn count_words(s: &str) -> u32 {
     let b = s.as_bytes();
     let mut n = 0u32;
     let mut pending = true;
-    let mut i = 0;
-    while i < b.len() {
-        let len = (b.len() - i).min(64);
-        let mut tail = [b' '; 64];
-        let block: &[u8; 64] = match b[i..].first_chunk() {
-            Some(full) => full,
-            None => {
-                tail[..len].copy_from_slice(&b[i..]);
-                &tail
-            }
-        };
-        // Padding after the text is space, which counts nothing and would end a word anyway.
-        let (space, mut alnum, mut high) = class_masks(block);
-        let mut space = if len < 64 {
-            space & ((1u64 << len) - 1)
-        } else {
-            space
-        };
+    // Padding after the text is space, which counts nothing and would end a word anyway.
+    blocks(b, b' ', |i, block| {
+        let m = class_masks(block);
+        let (mut space, mut alnum, mut high) = (m.space, m.alnum, m.high);
         // A non-ASCII character is decoded at its first byte; its other bytes stay neutral.
         while high != 0 {
             let k = high.trailing_zeros() as usize;
             high &= high - 1;
-            if i + k < b.len() {
-                let c = s[i + k..].chars().next().expect("char boundary");
-                if c.is_whitespace() {
-                    space |= 1 << k;
-                } else if is_alnum(c) {
-                    alnum |= 1 << k;
-                }
+            let c = s[i + k..].chars().next().expect("char boundary");
+            if c.is_whitespace() {
+                space |= 1 << k;
+            } else if is_alnum(c) {
+                alnum |= 1 << k;
             }
         }
         n += first_letters(space, alnum, &mut pending);
-        i += 64;
-    }
+    });
     n
 }
 
-/// Bit masks of a block's ASCII white space, ASCII letters and digits, and first bytes of
-/// non-ASCII characters (continuation bytes are 0b10xxxxxx), with SSE2 (part of every x86-64).
+/// One bit per byte of a 64-byte block, for the scans over every body that look at whole words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ByteMasks {
+    /// ASCII white space (what `u8::is_ascii_whitespace` accepts).
+    pub space: u64,
+    /// ASCII letters and digits.
+    pub alnum: u64,
+    /// `.`, `-` and `'`, which may join the parts of a word (`U.S.`, `al-Harbi`, `don't`).
+    pub joiner: u64,
+    /// First bytes of non-ASCII characters (continuation bytes are 0b10xxxxxx).
+    pub high: u64,
+}
+
+/// The [`ByteMasks`] of a block, with SSE2 (part of every x86-64).
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn class_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+pub(crate) fn class_masks(block: &[u8; 64]) -> ByteMasks {
     use std::arch::x86_64::*;
-    let (mut space, mut alnum, mut high) = (0u64, 0u64, 0u64);
+    let mut m = ByteMasks::default();
     // SAFETY: SSE2 is enabled on every x86-64 target (closures do not inherit that, so the
     // intrinsics need this block), and each load reads 16 bytes at offset 16 * k < 64 of `block`
     // with no alignment needed.
@@ -470,33 +465,52 @@ fn class_masks(block: &[u8; 64]) -> (u64, u64, u64) {
                 in_range(v, b'0', b'9'),
                 in_range(_mm_or_si128(v, splat(0x20)), b'a', b'z'),
             );
+            let joiner = _mm_or_si128(_mm_or_si128(eq(b'.'), eq(b'-')), eq(b'\''));
             let lead = in_range(v, 0xC0, 0xFF);
-            let at = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
-            space |= at(sp);
-            alnum |= at(an);
-            high |= at(lead);
+            let at = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
+            m.space |= at(sp);
+            m.alnum |= at(an);
+            m.joiner |= at(joiner);
+            m.high |= at(lead);
         }
     }
-    (space, alnum, high)
+    m
 }
 
 /// [`class_masks`] elsewhere, by the byte-class table.
 #[cfg(not(target_arch = "x86_64"))]
-fn class_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+pub(crate) fn class_masks(block: &[u8; 64]) -> ByteMasks {
     class_masks_by_table(block)
 }
 
 /// [`class_masks`] by the byte-class table, one byte at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn class_masks_by_table(block: &[u8; 64]) -> (u64, u64, u64) {
-    let (mut space, mut alnum, mut high) = (0u64, 0u64, 0u64);
+fn class_masks_by_table(block: &[u8; 64]) -> ByteMasks {
+    let mut m = ByteMasks::default();
     for (k, &c) in block.iter().enumerate() {
         let class = BYTE_CLASS[c as usize];
-        space |= u64::from(class == B_SPACE) << k;
-        alnum |= u64::from(class == B_ALNUM) << k;
-        high |= u64::from(c >= 0xC0) << k;
+        m.space |= u64::from(class == B_SPACE) << k;
+        m.alnum |= u64::from(class == B_ALNUM) << k;
+        m.joiner |= u64::from(matches!(c, b'.' | b'-' | b'\'')) << k;
+        m.high |= u64::from(c >= 0xC0) << k;
     }
-    (space, alnum, high)
+    m
+}
+
+/// `text[i..]` in 64-byte blocks (the last one padded with `pad`), each with its offset.
+pub(crate) fn blocks(text: &[u8], pad: u8, mut f: impl FnMut(usize, &[u8; 64])) {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i..].first_chunk::<64>() {
+            Some(full) => f(i, full),
+            None => {
+                let mut tail = [pad; 64];
+                tail[..text.len() - i].copy_from_slice(&text[i..]);
+                f(i, &tail);
+            }
+        }
+        i += 64;
+    }
 }
 
 /// Counts the alphanumeric bits of a block whose previous space-or-alphanumeric bit is a space;

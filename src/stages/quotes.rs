@@ -21,7 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    count_words, Article, CharIndex, FxHashMap, Quote, QuoteKind, Span, BYTE_CLASS, B_ALNUM, B_HIGH,
+    blocks, class_masks, count_words, is_alnum, Article, CharIndex, FxHashMap, Quote, QuoteKind,
+    Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -474,79 +475,45 @@ impl Tok<'_> {
     }
 }
 
-/// [`WORD_BYTE`]: the byte continues a word (an ASCII letter or digit, `.`, `-`, `'`).
-const W_IN: u8 = 1;
-/// [`WORD_BYTE`]: the byte starts a word (an ASCII letter or digit).
-const W_START: u8 = 2;
-/// [`WORD_BYTE`]: the first byte of a non-ASCII character, decoded to decide.
-const W_HIGH: u8 = 4;
-/// What a byte is to a word (`W_*` bits): the loops over every body test one table entry per
-/// byte instead of a class and three compares.
-static WORD_BYTE: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = match BYTE_CLASS[c] {
-            B_ALNUM => W_IN | W_START,
-            B_HIGH => W_HIGH,
-            _ if c == b'.' as usize || c == b'-' as usize || c == b'\'' as usize => W_IN,
-            _ => 0,
-        };
-        c += 1;
-    }
-    t
-};
-
-/// Words of `body[from..to]` with byte offsets; `words` gives their flags.
+/// Words of `body` with byte offsets; `words` gives their flags.
 ///
 /// A word is a run of letters and digits, with `.`, `-` and apostrophes inside it (`U.S.`,
 /// `al-Harbi`, `Japan’s`); a trailing apostrophe, hyphen or sentence full stop is not part of it.
-/// ASCII is scanned by byte; other characters are decoded only where they occur.
-fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<Tok<'a>> {
+/// In other words: in each run of bytes that may continue a word, the word starts at the first
+/// letter or digit. The runs are read from bit masks built 64 bytes at a time (non-ASCII
+/// characters are decoded only where they occur), so the scan has no branch per byte.
+fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
     let b = body.as_bytes();
+    let n = b.len().div_ceil(64);
+    // Bytes that may continue a word, and bytes that may start one.
+    let (mut inword, mut start) = (vec![0u64; n], vec![0u64; n]);
+    blocks(b, b' ', |i, block| {
+        let m = class_masks(block);
+        let w = i / 64;
+        inword[w] |= m.alnum | m.joiner;
+        start[w] |= m.alnum;
+        let mut high = m.high;
+        while high != 0 {
+            let k = high.trailing_zeros() as usize;
+            high &= high - 1;
+            let c = body[i + k..].chars().next().expect("char boundary");
+            let alnum = is_alnum(c);
+            if alnum || c == '’' {
+                // All of the character's bytes, which may reach into the next block.
+                for p in i + k..i + k + c.len_utf8() {
+                    inword[p / 64] |= 1 << (p % 64);
+                }
+                start[w] |= u64::from(alnum) << k;
+            }
+        }
+    });
     // News text runs about one word per 6 bytes; reallocating a large vector costs more than
     // the spare room.
-    let mut out = Vec::with_capacity((to - from) / 5 + 16);
-    let mut i = from;
-    // The character at `i`: (letter or digit, apostrophe `’`, byte length).
-    let decode = |i: usize| {
-        let c = body[i..].chars().next().expect("char boundary");
-        (crate::article::is_alnum(c), c == '’', c.len_utf8())
-    };
-    let bt = &b[..to];
-    // One straight pass over the bytes, word by word: slice searches (no bounds check per byte)
-    // skip to a word's start and to its end.
-    while i < to {
-        // A word starts with a letter or digit.
-        match bt[i..]
-            .iter()
-            .position(|&c| WORD_BYTE[c as usize] & (W_START | W_HIGH) != 0)
-        {
-            Some(k) => i += k,
-            None => break,
-        }
-        if WORD_BYTE[bt[i] as usize] == W_HIGH {
-            let (alnum, _, len) = decode(i);
-            if !alnum {
-                i += len;
-                continue;
-            }
-        }
-        let st = i;
-        loop {
-            i += bt[i..]
-                .iter()
-                .position(|&c| WORD_BYTE[c as usize] & W_IN == 0)
-                .unwrap_or(to - i);
-            if i < to && WORD_BYTE[bt[i] as usize] == W_HIGH {
-                let (alnum, apostrophe, len) = decode(i);
-                if alnum || apostrophe {
-                    i += len;
-                    continue;
-                }
-            }
-            break;
-        }
+    let mut out = Vec::with_capacity(b.len() / 5 + 16);
+    let mut pos = 0;
+    while let Some(st) = next_bit(&start, pos, false) {
+        let i = next_bit(&inword, st + 1, true).map_or(b.len(), |i| i.min(b.len()));
+        pos = i;
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
@@ -569,6 +536,21 @@ fn tokens<'a>(body: &'a str, from: usize, to: usize, words: &WordTable) -> Vec<T
         }
     }
     out
+}
+
+/// The first bit at or after `from` that is set (or clear, with `clear`) in `bits`.
+#[inline]
+fn next_bit(bits: &[u64], from: usize, clear: bool) -> Option<usize> {
+    let flip = if clear { u64::MAX } else { 0 };
+    let mut w = from / 64;
+    let mut x = (*bits.get(w)? ^ flip) & (u64::MAX << (from % 64));
+    loop {
+        if x != 0 {
+            return Some(w * 64 + x.trailing_zeros() as usize);
+        }
+        w += 1;
+        x = *bits.get(w)? ^ flip;
+    }
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
@@ -921,7 +903,7 @@ impl Quotes {
             .collect();
         let bodies = non_person_surfaces(a);
         // The body is tokenised once; every look around a quotation takes a slice of it.
-        let all = tokens(&a.body, 0, a.body.len(), &self.words);
+        let all = tokens(&a.body, &self.words);
         persons.extend(self.named_persons(a, &all));
         persons.sort_by_key(|p| p.at);
         let direct = direct_quotes(a);
@@ -2001,7 +1983,8 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::clean_role;
+    use super::{clean_role, tokens};
+    use crate::article::is_alnum;
     use crate::article::Source;
     use crate::pipeline::Pipeline;
     use crate::stages::Stages;
@@ -2111,6 +2094,52 @@ mod tests {
             ("the warning came as no surprise", "", "say"),
             "{q:?}"
         );
+    }
+
+    /// The mask-driven tokenizer agrees with the definition read one character at a time.
+    #[test]
+    fn tokens_match_their_definition() {
+        fn by_chars(body: &str) -> Vec<(usize, usize)> {
+            let chars: Vec<(usize, char)> = body.char_indices().collect();
+            let inword = |c: char| is_alnum(c) || matches!(c, '.' | '-' | '\'' | '’');
+            let (mut out, mut k) = (Vec::new(), 0);
+            while k < chars.len() {
+                if !is_alnum(chars[k].1) {
+                    k += 1;
+                    continue;
+                }
+                let st = chars[k].0;
+                let mut j = k + 1;
+                while j < chars.len() && inword(chars[j].1) {
+                    j += 1;
+                }
+                let i = chars.get(j).map_or(body.len(), |c| c.0);
+                let w = &body[st..i];
+                let e = if w.ends_with(['\'', '-']) {
+                    i - 1
+                } else if w.ends_with('’') {
+                    i - '’'.len_utf8()
+                } else if w.ends_with('.') && w.len() > 2 && !w[..w.len() - 1].contains('.') {
+                    i - 1
+                } else {
+                    i
+                };
+                if e > st {
+                    out.push((st, e));
+                }
+                k = j;
+            }
+            out
+        }
+        let parts = [
+            "a", "Zq", "9", " ", "\n", ".", "-", "'", "’", "é", "–", "“", "東", "\u{a0}", "U.S.",
+        ];
+        let words = &STAGES.quotes.words;
+        for body in crate::article::mixed_strings(&parts, 5, 3000, 90) {
+            let got: Vec<(usize, usize)> =
+                tokens(&body, words).iter().map(|t| (t.s, t.e)).collect();
+            assert_eq!(got, by_chars(&body), "{body:?}");
+        }
     }
 
     #[test]
