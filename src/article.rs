@@ -497,6 +497,50 @@ fn class_masks_by_table(block: &[u8; 64]) -> ByteMasks {
     m
 }
 
+/// The first bit at or after `from` that is set (or clear, with `clear`) in `bits`.
+#[inline]
+pub(crate) fn next_bit(bits: &[u64], from: usize, clear: bool) -> Option<usize> {
+    let flip = if clear { u64::MAX } else { 0 };
+    let mut w = from / 64;
+    let mut x = (*bits.get(w)? ^ flip) & (u64::MAX << (from % 64));
+    loop {
+        if x != 0 {
+            return Some(w * 64 + x.trailing_zeros() as usize);
+        }
+        w += 1;
+        x = *bits.get(w)? ^ flip;
+    }
+}
+
+/// Bits of the positions in `text` where a word starts: a letter or digit (the first byte of
+/// one) that follows no letter or digit.
+pub(crate) fn word_starts(text: &str) -> Vec<u64> {
+    let b = text.as_bytes();
+    let mut alnum = vec![0u64; b.len().div_ceil(64)];
+    blocks(b, b' ', |i, block| {
+        let m = class_masks(block);
+        alnum[i / 64] |= m.alnum;
+        let mut high = m.high;
+        while high != 0 {
+            let k = high.trailing_zeros() as usize;
+            high &= high - 1;
+            let c = text[i + k..].chars().next().expect("char boundary");
+            if is_alnum(c) {
+                for p in i + k..i + k + c.len_utf8() {
+                    alnum[p / 64] |= 1 << (p % 64);
+                }
+            }
+        }
+    });
+    let mut carry = 0;
+    for w in &mut alnum {
+        let x = *w;
+        *w = x & !((x << 1) | carry);
+        carry = x >> 63;
+    }
+    alnum
+}
+
 /// `text[i..]` in 64-byte blocks (the last one padded with `pad`), each with its offset.
 pub(crate) fn blocks(text: &[u8], pad: u8, mut f: impl FnMut(usize, &[u8; 64])) {
     let mut i = 0;
@@ -668,6 +712,30 @@ mod tests {
                 assert_eq!(class_masks(&block), class_masks_by_table(&block));
                 block.iter_mut().for_each(|b| *b = b.wrapping_add(1));
             }
+        }
+    }
+
+    /// Word starts from the masks are the letters and digits that follow none.
+    #[test]
+    fn word_starts_match_their_definition() {
+        let parts = ["a", "Z9", " ", "-", "é", "–", "東", "\u{a0}", "’", "x.y"];
+        for s in mixed_strings(&parts, 3, 2000, 90) {
+            let mut want = Vec::new();
+            let mut prev_alnum = false;
+            for (p, c) in s.char_indices() {
+                if is_alnum(c) && !prev_alnum {
+                    want.push(p);
+                }
+                prev_alnum = is_alnum(c);
+            }
+            let bits = word_starts(&s);
+            let mut got = Vec::new();
+            let mut pos = 0;
+            while let Some(p) = next_bit(&bits, pos, false) {
+                got.push(p);
+                pos = p + 1;
+            }
+            assert_eq!(got, want, "{s:?}");
         }
     }
 

@@ -17,7 +17,8 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{
-    is_alnum, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM,
+    is_alnum, next_bit, word_starts, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS,
+    B_ALNUM,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
@@ -206,15 +207,21 @@ impl Mentions {
         let mut at_boundary = true;
         // A match must start on a word boundary, so only positions after a non-alphanumeric
         // character (or the start of the text) are tried, each with an anchored search: the
-        // same leftmost-longest match an unanchored search from `pos` would accept.
+        // same leftmost-longest match an unanchored search from `pos` would accept. Unless some
+        // name opens with a character that is no letter or digit, only the starts of words can
+        // be such a position, and they are read from a bit mask.
+        let starts = (!self.first_words.other_start).then(|| word_starts(text));
         loop {
-            let s = if at_boundary && pos < text.len() {
-                pos
-            } else {
-                match next_boundary(text, pos) {
+            let s = match &starts {
+                Some(starts) => match next_bit(starts, pos, false) {
                     Some(s) => s,
                     None => break,
-                }
+                },
+                None if at_boundary && pos < text.len() => pos,
+                None => match next_boundary(text, pos) {
+                    Some(s) => s,
+                    None => break,
+                },
             };
             at_boundary = false;
             let (word_end, hash) = word_at(text, s);

@@ -21,8 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, class_masks, count_words, is_alnum, Article, CharIndex, FxHashMap, Quote, QuoteKind,
-    Span,
+    blocks, class_masks, count_words, is_alnum, next_bit, Article, CharIndex, FxHashMap, Quote,
+    QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -536,21 +536,6 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
         }
     }
     out
-}
-
-/// The first bit at or after `from` that is set (or clear, with `clear`) in `bits`.
-#[inline]
-fn next_bit(bits: &[u64], from: usize, clear: bool) -> Option<usize> {
-    let flip = if clear { u64::MAX } else { 0 };
-    let mut w = from / 64;
-    let mut x = (*bits.get(w)? ^ flip) & (u64::MAX << (from % 64));
-    loop {
-        if x != 0 {
-            return Some(w * 64 + x.trailing_zeros() as usize);
-        }
-        w += 1;
-        x = *bits.get(w)? ^ flip;
-    }
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
