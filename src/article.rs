@@ -434,6 +434,8 @@ pub(crate) struct ByteMasks {
     pub joiner: u64,
     /// First bytes of non-ASCII characters (continuation bytes are 0b10xxxxxx).
     pub high: u64,
+    /// Continuation bytes of non-ASCII characters.
+    pub cont: u64,
 }
 
 /// The [`ByteMasks`] of a block, with SSE2 (part of every x86-64).
@@ -467,11 +469,13 @@ pub(crate) fn class_masks(block: &[u8; 64]) -> ByteMasks {
             );
             let joiner = _mm_or_si128(_mm_or_si128(eq(b'.'), eq(b'-')), eq(b'\''));
             let lead = in_range(v, 0xC0, 0xFF);
+            let cont = in_range(v, 0x80, 0xBF);
             let at = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
             m.space |= at(sp);
             m.alnum |= at(an);
             m.joiner |= at(joiner);
             m.high |= at(lead);
+            m.cont |= at(cont);
         }
     }
     m
@@ -493,6 +497,7 @@ fn class_masks_by_table(block: &[u8; 64]) -> ByteMasks {
         m.alnum |= u64::from(class == B_ALNUM) << k;
         m.joiner |= u64::from(matches!(c, b'.' | b'-' | b'\'')) << k;
         m.high |= u64::from(c >= 0xC0) << k;
+        m.cont |= u64::from((0x80..0xC0).contains(&c)) << k;
     }
     m
 }
@@ -820,35 +825,46 @@ impl std::hash::Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// Converts byte offsets of a text to character offsets in O(1) amortised: character counts are
-/// kept at every 64-byte block, and only the rest of one block is counted per query.
+/// Converts byte offsets of a text to character offsets in O(1): the character count before
+/// every 64-byte block, and a bit for each byte of the block that starts a character, so a query
+/// is one population count.
 pub struct CharIndex<'a> {
-    text: &'a str,
     blocks: Vec<u32>,
+    starts: Vec<u64>,
+    text: std::marker::PhantomData<&'a str>,
 }
 
 impl<'a> CharIndex<'a> {
-    const BLOCK: usize = 64;
-
     /// Indexes `text` (one pass).
     pub fn new(text: &'a str) -> Self {
         let b = text.as_bytes();
-        let mut blocks = Vec::with_capacity(b.len() / Self::BLOCK + 1);
+        let mut blocks = Vec::with_capacity(b.len() / 64 + 2);
+        let mut starts = Vec::with_capacity(b.len() / 64 + 1);
         let mut n = 0u32;
-        for chunk in b.chunks(Self::BLOCK) {
+        // Padding is ASCII, and no query looks past the end of the text.
+        self::blocks(b, b' ', |_, block| {
+            let s = !class_masks(block).cont;
             blocks.push(n);
-            n += char_count(chunk) as u32;
-        }
+            starts.push(s);
+            n += s.count_ones();
+        });
+        // For `char_at(text.len())` when the text fills its last block (no padding counted then).
         blocks.push(n);
-        CharIndex { text, blocks }
+        CharIndex {
+            blocks,
+            starts,
+            text: std::marker::PhantomData,
+        }
     }
 
     /// The character offset of byte offset `byte` (which must be a char boundary).
     pub fn char_at(&self, byte: usize) -> u32 {
-        let block = byte / Self::BLOCK;
-        let start = block * Self::BLOCK;
-        let rest = &self.text.as_bytes()[start..byte];
-        self.blocks[block] + char_count(rest) as u32
+        let (block, bit) = (byte / 64, byte % 64);
+        let before = self
+            .starts
+            .get(block)
+            .map_or(0, |s| s & ((1u64 << bit) - 1));
+        self.blocks[block] + before.count_ones()
     }
 }
 
@@ -924,10 +940,17 @@ mod char_index_tests {
 
     #[test]
     fn matches_char_counts() {
-        let s = "Japan – US “alliance” é ".repeat(20);
-        let idx = CharIndex::new(&s);
-        for (b, _) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-            assert_eq!(idx.char_at(b) as usize, s[..b].chars().count());
+        // Lengths around the 64-byte blocks, and a text that fills its last block exactly.
+        for n in [0, 1, 3, 20, 21] {
+            for tail in ["", "x", "ab", "é"] {
+                let s = "Japan – US “alliance” é ".repeat(n) + tail;
+                let idx = CharIndex::new(&s);
+                for (b, _) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+                    assert_eq!(idx.char_at(b) as usize, s[..b].chars().count(), "{s:?} {b}");
+                }
+            }
         }
+        let full = "a".repeat(128);
+        assert_eq!(CharIndex::new(&full).char_at(128), 128);
     }
 }
