@@ -430,6 +430,8 @@ pub(crate) struct ByteMasks {
     pub space: u64,
     /// ASCII letters and digits.
     pub alnum: u64,
+    /// ASCII letters.
+    pub letter: u64,
     /// `.`, `-` and `'`, which may join the parts of a word (`U.S.`, `al-Harbi`, `don't`).
     pub joiner: u64,
     /// First bytes of non-ASCII characters (continuation bytes are 0b10xxxxxx).
@@ -463,16 +465,15 @@ pub(crate) fn class_masks(block: &[u8; 64]) -> ByteMasks {
                 _mm_or_si128(_mm_or_si128(eq(b'\t'), eq(b'\r')), eq(0x0C)),
             );
             // Setting bit 5 folds `A`–`Z` onto `a`–`z` and moves nothing else into that range.
-            let an = _mm_or_si128(
-                in_range(v, b'0', b'9'),
-                in_range(_mm_or_si128(v, splat(0x20)), b'a', b'z'),
-            );
+            let letter = in_range(_mm_or_si128(v, splat(0x20)), b'a', b'z');
+            let an = _mm_or_si128(in_range(v, b'0', b'9'), letter);
             let joiner = _mm_or_si128(_mm_or_si128(eq(b'.'), eq(b'-')), eq(b'\''));
             let lead = in_range(v, 0xC0, 0xFF);
             let cont = in_range(v, 0x80, 0xBF);
             let at = |x: __m128i| u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
             m.space |= at(sp);
             m.alnum |= at(an);
+            m.letter |= at(letter);
             m.joiner |= at(joiner);
             m.high |= at(lead);
             m.cont |= at(cont);
@@ -495,6 +496,7 @@ fn class_masks_by_table(block: &[u8; 64]) -> ByteMasks {
         let class = BYTE_CLASS[c as usize];
         m.space |= u64::from(class == B_SPACE) << k;
         m.alnum |= u64::from(class == B_ALNUM) << k;
+        m.letter |= u64::from(c.is_ascii_alphabetic()) << k;
         m.joiner |= u64::from(matches!(c, b'.' | b'-' | b'\'')) << k;
         m.high |= u64::from(c >= 0xC0) << k;
         m.cont |= u64::from((0x80..0xC0).contains(&c)) << k;
@@ -517,26 +519,33 @@ pub(crate) fn next_bit(bits: &[u64], from: usize, clear: bool) -> Option<usize> 
     }
 }
 
-/// Bits of the positions in `text` where a word starts: a letter or digit (the first byte of
-/// one) that follows no letter or digit.
-pub(crate) fn word_starts(text: &str) -> Vec<u64> {
+/// A bit for every byte of every character of `text` that is a letter (`letters`) or a letter
+/// or digit: ASCII from the byte classes, other characters decoded where they start.
+pub(crate) fn char_bits(text: &str, letters: bool) -> Vec<u64> {
     let b = text.as_bytes();
-    let mut alnum = vec![0u64; b.len().div_ceil(64)];
+    let mut bits = vec![0u64; b.len().div_ceil(64)];
     blocks(b, b' ', |i, block| {
         let m = class_masks(block);
-        alnum[i / 64] |= m.alnum;
+        bits[i / 64] |= if letters { m.letter } else { m.alnum };
         let mut high = m.high;
         while high != 0 {
             let k = high.trailing_zeros() as usize;
             high &= high - 1;
             let c = text[i + k..].chars().next().expect("char boundary");
-            if is_alnum(c) {
+            if if letters { is_alpha(c) } else { is_alnum(c) } {
                 for p in i + k..i + k + c.len_utf8() {
-                    alnum[p / 64] |= 1 << (p % 64);
+                    bits[p / 64] |= 1 << (p % 64);
                 }
             }
         }
     });
+    bits
+}
+
+/// Bits of the positions in `text` where a word starts: a letter or digit (the first byte of
+/// one) that follows no letter or digit.
+pub(crate) fn word_starts(text: &str) -> Vec<u64> {
+    let mut alnum = char_bits(text, false);
     let mut carry = 0;
     for w in &mut alnum {
         let x = *w;
@@ -720,7 +729,8 @@ mod tests {
         }
     }
 
-    /// Word starts from the masks are the letters and digits that follow none.
+    /// Word starts from the masks are the letters and digits that follow none; the character
+    /// masks hold every byte of the letters (and digits).
     #[test]
     fn word_starts_match_their_definition() {
         let parts = ["a", "Z9", " ", "-", "é", "–", "東", "\u{a0}", "’", "x.y"];
@@ -732,6 +742,15 @@ mod tests {
                     want.push(p);
                 }
                 prev_alnum = is_alnum(c);
+            }
+            for letters in [false, true] {
+                let bits = char_bits(&s, letters);
+                for (p, c) in s.char_indices() {
+                    let want = if letters { is_alpha(c) } else { is_alnum(c) };
+                    for q in p..p + c.len_utf8() {
+                        assert_eq!(bits[q / 64] >> (q % 64) & 1 == 1, want, "{s:?} {q}");
+                    }
+                }
             }
             let bits = word_starts(&s);
             let mut got = Vec::new();

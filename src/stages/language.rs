@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use crate::article::Article;
+use crate::article::{next_bit, Article};
 
 const LANGS: &[(&str, &[&str])] = &[
     (
@@ -125,38 +125,19 @@ pub fn detect(text: &str) -> Option<&'static str> {
     let mut words = 0u32;
     let mut lower = String::new();
     let b = text.as_bytes();
-    // Words are runs of alphabetic characters. ASCII is classified by byte and a word of ASCII
-    // letters lower-cased in place; other characters are decoded where they occur.
-    let alpha_at = |i: usize| -> (bool, usize) {
-        if b[i] < 0x80 {
-            (b[i].is_ascii_alphabetic(), 1)
-        } else {
-            let c = text[i..].chars().next().expect("char boundary");
-            (crate::article::is_alpha(c), c.len_utf8())
-        }
-    };
-    let mut i = 0;
-    while i < b.len() && (words as usize) < SAMPLE_WORDS {
-        let (alpha, len) = alpha_at(i);
-        if !alpha {
-            i += len;
-            continue;
-        }
-        let st = i;
-        let mut ascii = true;
-        i += len;
-        while i < b.len() {
-            let (alpha, len) = alpha_at(i);
-            if !alpha {
-                break;
-            }
-            ascii &= len == 1;
-            i += len;
-        }
-        ascii &= b[st] < 0x80;
+    // Words are runs of letters, read from a bit mask of the letters (one pass of vector
+    // compares; a byte-by-byte walk mispredicted every word boundary).
+    let letters = crate::article::char_bits(text, true);
+    let mut pos = 0;
+    while (words as usize) < SAMPLE_WORDS {
+        let Some(st) = next_bit(&letters, pos, false) else {
+            break;
+        };
+        let i = next_bit(&letters, st, true).map_or(b.len(), |e| e.min(b.len()));
+        pos = i;
         words += 1;
         let w = &b[st..i];
-        let key = if ascii {
+        let key = if w.is_ascii() {
             if w.len() > 8 {
                 continue;
             }
