@@ -265,6 +265,38 @@ impl TableThread {
     }
 }
 
+/// Accounts each processed chunk (counts, duplicate bodies) and hands it to every table's
+/// writer, on its own thread: the workers go on with the next chunk meanwhile instead of waiting
+/// while a writer's channel is full. Chunks pass one at a time (a rendezvous channel), so at most
+/// one more chunk is in memory than without it, and they reach the writers in order.
+///
+/// Started for one unit; joining it gives the ledger back, and whether every chunk reached every
+/// writer.
+fn spawn_dispatcher(
+    mut ledger: Ledger,
+    writers: &[TableThread],
+) -> Result<(mpsc::SyncSender<Vec<Processed>>, Dispatcher)> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<Processed>>(0);
+    let senders: Vec<_> = writers.iter().map(|w| w.tx.clone()).collect();
+    let handle = std::thread::Builder::new()
+        .name("stancemill-dispatch".into())
+        .spawn(move || {
+            for outcomes in rx {
+                let shared = Arc::new(ledger.account(outcomes));
+                // A writer that stopped on an error closes its channel.
+                if senders.iter().any(|w| w.send(shared.clone()).is_err()) {
+                    return (ledger, false);
+                }
+            }
+            (ledger, true)
+        })
+        .context("cannot start a thread")?;
+    Ok((tx, handle))
+}
+
+/// The dispatching thread of [`spawn_dispatcher`].
+type Dispatcher = std::thread::JoinHandle<(Ledger, bool)>;
+
 /// Gives the calling thread a lower scheduling priority (nice 10), on Linux.
 ///
 /// The writers are one thread per table. When a chunk arrives they all wake at once, and with
@@ -486,13 +518,13 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
         }
         let before = ledger.row.clone();
         ledger.new_bodies.clear();
+        let (to_dispatch, dispatcher) = spawn_dispatcher(std::mem::take(&mut ledger), &writers)?;
         let mut failed = false;
         for chunk in chunks(&inputs[unit.clone()]) {
             let outcomes: Vec<Processed> =
                 pool.install(|| chunk.par_iter().map(|i| process_one(&stages, i)).collect());
-            let shared = Arc::new(ledger.account(outcomes));
-            // A writer that stopped on an error closes its channel; its join below reports why.
-            if writers.iter().any(|w| w.tx.send(shared.clone()).is_err()) {
+            // The dispatcher stops when a writer did; the writer's join below reports why.
+            if to_dispatch.send(outcomes).is_err() {
                 failed = true;
                 break;
             }
@@ -500,6 +532,12 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
             pb.inc(chunk.iter().map(Input::size).sum());
             pb.set_message(format!("{done_files}/{} files", inputs.len()));
         }
+        drop(to_dispatch);
+        let (returned, delivered) = dispatcher
+            .join()
+            .map_err(|_| anyhow::anyhow!("the dispatching thread panicked"))?;
+        ledger = returned;
+        failed |= !delivered;
         let previous = join_closer(closing.take());
         if failed {
             finish_all(writers)?;
