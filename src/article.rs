@@ -411,7 +411,14 @@ pub fn count_words(s: &str) -> u32 {
         while high != 0 {
             let k = high.trailing_zeros() as usize;
             high &= high - 1;
-            let c = s[i + k..].chars().next().expect("char boundary");
+            let c = match punctuation_at(b, i + k) {
+                // U+2000–U+203F: spaces of set widths, dashes, quotation marks, bullets.
+                Some(third) => match third {
+                    0x80..=0x8A | 0xA8 | 0xA9 | 0xAF => ' ',
+                    _ => '–',
+                },
+                None => s[i + k..].chars().next().expect("char boundary"),
+            };
             if c.is_whitespace() {
                 space |= 1 << k;
             } else if is_alnum(c) {
@@ -531,6 +538,10 @@ pub(crate) fn char_bits(text: &str, letters: bool) -> Vec<u64> {
         while high != 0 {
             let k = high.trailing_zeros() as usize;
             high &= high - 1;
+            // U+2000–U+203F (dashes, quotation marks, bullets) holds no letter or digit.
+            if punctuation_at(b, i + k).is_some() {
+                continue;
+            }
             let c = text[i + k..].chars().next().expect("char boundary");
             if if letters { is_alpha(c) } else { is_alnum(c) } {
                 for p in i + k..i + k + c.len_utf8() {
@@ -540,6 +551,17 @@ pub(crate) fn char_bits(text: &str, letters: bool) -> Vec<u64> {
         }
     });
     bits
+}
+
+/// The last byte of the character at `i` when it lies in U+2000–U+203F (`E2 80 xx`: the dashes,
+/// quotation marks and typographic spaces of news text), which the byte-mask scans answer without
+/// decoding it.
+#[inline]
+pub(crate) fn punctuation_at(b: &[u8], i: usize) -> Option<u8> {
+    match b.get(i..i + 3) {
+        Some(&[0xE2, 0x80, third]) => Some(third),
+        _ => None,
+    }
 }
 
 /// Bits of the positions in `text` where a word starts: a letter or digit (the first byte of
@@ -761,6 +783,23 @@ mod tests {
             }
             assert_eq!(got, want, "{s:?}");
         }
+    }
+
+    /// What the scans assume of U+2000–U+203F without decoding: no letter or digit, and white
+    /// space exactly at the third bytes `count_words` lists.
+    #[test]
+    fn general_punctuation_shortcut_is_exact() {
+        for c in '\u{2000}'..='\u{203F}' {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let third = punctuation_at(b, 0).expect("E2 80 xx");
+            assert!(!c.is_alphanumeric(), "{c:?}");
+            let listed = matches!(third, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF);
+            assert_eq!(c.is_whitespace(), listed, "{c:?}");
+            assert_eq!(c == '’', third == 0x99);
+            assert_eq!(count_words(&format!("a{c}b")), if listed { 2 } else { 1 });
+        }
+        assert_eq!(punctuation_at("\u{2040}".as_bytes(), 0), None);
     }
 
     /// The shortcut blocks of `is_alnum` hold no letter or digit in this Unicode version.

@@ -248,6 +248,11 @@ impl Segment {
         let mut body = String::with_capacity(a.text.len());
         let mut chars = 0u32;
         let mut section = 0u32;
+        let mut spans = Vec::new();
+        // News prose runs about one sentence per 150 bytes; growing these vectors one doubling at
+        // a time cost more than the room.
+        a.sentences.reserve(a.text.len() / 150);
+        a.paragraphs.reserve(blocks.len());
         for (bi, (gap, lines)) in blocks.iter().enumerate() {
             if bi > 0 {
                 let sep = if *gap >= self.section_blank_lines {
@@ -275,7 +280,8 @@ impl Segment {
             // character offsets advance incrementally (one pass over the paragraph).
             let mut words = 0;
             let (mut at_b, mut at_c) = (0usize, pstart_c);
-            for (ss, se) in self.sentences(ptext) {
+            self.sentences_into(ptext, &mut spans);
+            for &(ss, se) in &spans {
                 let s_text = &ptext[ss..se];
                 let start = at_c + char_len(&ptext[at_b..ss]);
                 let end = start + char_len(s_text);
@@ -313,6 +319,13 @@ impl Segment {
     /// Byte ranges of the sentences of one paragraph, trimmed.
     pub fn sentences(&self, p: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
+        self.sentences_into(p, &mut out);
+        out
+    }
+
+    /// [`Segment::sentences`] into `out` (cleared first), so one buffer serves every paragraph.
+    fn sentences_into(&self, p: &str, out: &mut Vec<(usize, usize)>) {
+        out.clear();
         let mut start = 0usize;
         let bytes = p.as_bytes();
         let mut i = 0usize;
@@ -388,7 +401,6 @@ impl Segment {
             }
         }
         out.retain(|(s, e)| s < e);
-        out
     }
 
     /// Decides a single full stop: `before` is the sentence so far, `next` the text after the gap.
