@@ -3,12 +3,14 @@
 //! The sorted input list is cut into units (about `--unit-mb` MB or `--unit-files` inputs) and each
 //! unit into chunks (at most `CHUNK_FILES` files or `CHUNK_BYTES` bytes), by rules that look only at
 //! the input list, never at timing or thread count. Rayon processes a chunk with its order kept,
-//! and one writer thread per table appends the results while the next chunk is being processed.
+//! a dispatching thread hands the results to one writer thread per table, and the workers go on
+//! with the next chunk meanwhile.
 //! Each unit writes one `part-NNNNN.parquet` per table; when all are in place its record appears in
 //! `_progress/` (see [`crate::manifest`]), so a killed run loses at most the unit in flight and
 //! `--resume` continues after the last recorded unit. The rows, and the bytes of every Parquet file
 //! except `runs`, are the same whatever `--threads` is and however often the run was interrupted;
-//! memory is bounded by two chunks plus the row groups being built.
+//! memory is bounded by a few chunks (the one being processed, the one being handed over, two
+//! queued for the writers and the one they are writing) plus the row groups being built.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
