@@ -21,8 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, class_masks, count_words, is_alnum, next_bit, punctuation_at, Article, CharIndex,
-    FxHashMap, Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, next_bit, Article, CharIndex, FxHashMap,
+    Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -496,12 +496,7 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
         while high != 0 {
             let k = high.trailing_zeros() as usize;
             high &= high - 1;
-            let c = match punctuation_at(b, i + k) {
-                // U+2000–U+203F: of these only `’` (U+2019) can be inside a word.
-                Some(0x99) => '’',
-                Some(_) => continue,
-                None => body[i + k..].chars().next().expect("char boundary"),
-            };
+            let c = char_at(body, i + k);
             let alnum = is_alnum(c);
             if alnum || c == '’' {
                 // All of the character's bytes, which may reach into the next block.
