@@ -261,6 +261,8 @@ pub struct Article {
     pub body: String,
     /// Characters in `body`.
     pub body_chars: u32,
+    /// Byte → character offsets of `body`, made with it (mentions and quotations give both).
+    pub body_index: CharIndex,
     /// Paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
     /// Sentences, in order.
@@ -304,6 +306,7 @@ impl Article {
             chrome_removed: Vec::new(),
             meta: Metadata::default(),
             body: String::new(),
+            body_index: CharIndex::new(""),
             body_chars: 0,
             paragraphs: Vec::new(),
             sentences: Vec::new(),
@@ -879,15 +882,15 @@ pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHashe
 /// Converts byte offsets of a text to character offsets in O(1): the character count before
 /// every 64-byte block, and a bit for each byte of the block that starts a character, so a query
 /// is one population count.
-pub struct CharIndex<'a> {
+#[derive(Debug, Clone)]
+pub struct CharIndex {
     blocks: Vec<u32>,
     starts: Vec<u64>,
-    text: std::marker::PhantomData<&'a str>,
 }
 
-impl<'a> CharIndex<'a> {
+impl CharIndex {
     /// Indexes `text` (one pass).
-    pub fn new(text: &'a str) -> Self {
+    pub fn new(text: &str) -> Self {
         let b = text.as_bytes();
         let mut blocks = Vec::with_capacity(b.len() / 64 + 2);
         let mut starts = Vec::with_capacity(b.len() / 64 + 1);
@@ -901,11 +904,7 @@ impl<'a> CharIndex<'a> {
         });
         // For `char_at(text.len())` when the text fills its last block (no padding counted then).
         blocks.push(n);
-        CharIndex {
-            blocks,
-            starts,
-            text: std::marker::PhantomData,
-        }
+        CharIndex { blocks, starts }
     }
 
     /// The character offset of byte offset `byte` (which must be a char boundary).

@@ -17,8 +17,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{
-    is_alnum, next_bit, word_starts, Article, CharIndex, FxHashMap, Mention, Span, Via, BYTE_CLASS,
-    B_ALNUM,
+    is_alnum, next_bit, word_starts, Article, FxHashMap, Mention, Span, Via, BYTE_CLASS, B_ALNUM,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
@@ -344,7 +343,7 @@ impl Mentions {
         if found.is_empty() {
             return;
         }
-        let idx = CharIndex::new(&a.body);
+        let idx = &a.body_index;
         let mut mentions = Vec::with_capacity(found.len());
         for (s, e, actor, via) in found {
             let info = &self.actors[actor as usize];

@@ -21,8 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, next_bit, Article, CharIndex, FxHashMap,
-    Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, next_bit, Article, FxHashMap, Quote,
+    QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -892,21 +892,19 @@ impl Quotes {
         persons.extend(self.named_persons(a, &all));
         persons.sort_by_key(|p| p.at);
         let direct = direct_quotes(a);
-        let idx = CharIndex::new(&a.body);
         let mut quotes: Vec<(usize, usize, Quote)> = Vec::new();
         let mut di = 0;
         // Sentence by sentence, so a speaker introduced by reported speech is known to the
         // quotations after it (`X said that …. “…,” she said.`).
         for s in &a.sentences {
-            if let Some(q) = self.reported_in(a, s, &direct, &persons, &idx, &all) {
+            if let Some(q) = self.reported_in(a, s, &direct, &persons, &all) {
                 remember(&mut persons, a, &bodies, q.0, &q.2);
                 quotes.push(q);
             }
             while di < direct.len() && direct[di].0 < s.bytes.1 {
                 let (open, inner_s, inner_e, close_end) = direct[di];
                 di += 1;
-                let q =
-                    self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &idx, &all);
+                let q = self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &all);
                 remember(&mut persons, a, &bodies, open, &q);
                 quotes.push((open, close_end, q));
             }
@@ -975,7 +973,6 @@ impl Quotes {
         a: &Article,
         d: (usize, usize, usize, usize),
         persons: &[Person],
-        idx: &CharIndex<'_>,
         all: &[Tok<'_>],
     ) -> Quote {
         let (open, inner_s, inner_e, close_end) = d;
@@ -999,8 +996,8 @@ impl Quotes {
             kind,
             paragraph_index: a.paragraph_at(open),
             span: Span {
-                start: idx.char_at(inner_s),
-                end: idx.char_at(inner_e),
+                start: a.body_index.char_at(inner_s),
+                end: a.body_index.char_at(inner_e),
             },
             bytes: (inner_s, inner_e),
             speaker: speaker.name,
@@ -1596,7 +1593,6 @@ impl Quotes {
         s: &crate::article::Sentence,
         direct: &[(usize, usize, usize, usize)],
         persons: &[Person],
-        idx: &CharIndex<'_>,
         all: &[Tok<'_>],
     ) -> Option<(usize, usize, Quote)> {
         let (ss, se) = s.bytes;
@@ -1632,7 +1628,7 @@ impl Quotes {
                 .filter(|t| t.s > toks[i + 1].e && t.e <= subj_to)
                 .collect();
             let sp = self.subject_after(a, &subj, persons)?;
-            let q = clause(a, clause_from, clause_to, idx)?;
+            let q = clause(a, clause_from, clause_to)?;
             return (!starts_quote(clause_from))
                 .then(|| reported_quote(q, sp, "according to", s.paragraph_index));
         }
@@ -1684,7 +1680,7 @@ impl Quotes {
             if sp.name.is_none() && sp.actor.is_none() && sp.role.is_none() {
                 return None;
             }
-            let q = clause(a, clause_from, se, idx)?;
+            let q = clause(a, clause_from, se)?;
             if inside_direct(direct, q.0, q.1) {
                 return None;
             }
@@ -1725,7 +1721,7 @@ impl Quotes {
                 }
                 self.subject_before(a, &subj_toks, toks[vi].s, persons, comma)?
             };
-            let q = clause(a, ss, comma, idx)?;
+            let q = clause(a, ss, comma)?;
             if inside_direct(direct, q.0, q.1) {
                 return None;
             }
@@ -1836,12 +1832,7 @@ fn is_mention_only(a: &Article, toks: &[Tok<'_>]) -> bool {
 }
 
 /// The reported clause `from..to`, trimmed, without the final full stop.
-fn clause(
-    a: &Article,
-    from: usize,
-    to: usize,
-    idx: &CharIndex<'_>,
-) -> Option<(usize, usize, Span)> {
+fn clause(a: &Article, from: usize, to: usize) -> Option<(usize, usize, Span)> {
     let seg = &a.body[from..to];
     let lead = seg.len() - seg.trim_start().len();
     let mut t = seg.trim();
@@ -1855,8 +1846,8 @@ fn clause(
         s,
         e,
         Span {
-            start: idx.char_at(s),
-            end: idx.char_at(e),
+            start: a.body_index.char_at(s),
+            end: a.body_index.char_at(e),
         },
     ))
 }

@@ -11,7 +11,9 @@
 //! (`U.S. president`), decimals, ellipses before lower case, and closing quotes after the full stop
 //! (`… ground.”`) all stay inside one sentence.
 
-use crate::article::{count_words, Article, FxHashMap, LineKind, Paragraph, Sentence, Span};
+use crate::article::{
+    count_words, Article, CharIndex, FxHashMap, LineKind, Paragraph, Sentence, Span,
+};
 use crate::pipeline::{SegmentConfig, BUILTIN_ABBREVIATIONS};
 
 /// How an abbreviation behaves before a capitalised word.
@@ -313,6 +315,7 @@ impl Segment {
         };
         a.body_chars = chars;
         a.body_hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        a.body_index = CharIndex::new(&body);
         a.body = body;
     }
 
