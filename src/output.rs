@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression as PqCompression, ZstdLevel};
+use parquet::basic::{Compression as PqCompression, Encoding, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -192,6 +192,11 @@ pub fn properties(table: &Table, p: &Pipeline) -> Result<WriterProperties> {
         b = b
             .set_column_dictionary_enabled(path.clone(), false)
             .set_column_statistics_enabled(path, EnabledStatistics::None);
+    }
+    for c in table.columns.iter().filter(|c| c.ty == ColType::Offset) {
+        b = b
+            .set_column_dictionary_enabled(ColumnPath::from(c.name), false)
+            .set_column_encoding(ColumnPath::from(c.name), Encoding::DELTA_BINARY_PACKED);
     }
     Ok(b.set_compression(compression)
         .set_max_row_group_row_count(Some(p.output.row_group_rows))

@@ -9,16 +9,16 @@ pub const TABLE: Table = Table {
     doc: "One row per mention of a gazetteer actor (state, person, organisation, agreement, place, event) in the body.",
     columns: &[
         col("doc_id", Utf8, false, "Document id (joins `documents`)."),
-        col("mention_index", Int32, false, "Position in the document, from 0."),
-        col("sentence_index", Int32, false, "Sentence it is in (joins `sentences` with `doc_id`)."),
-        col("paragraph_index", Int32, false, "Paragraph it is in."),
+        col("mention_index", Offset, false, "Position in the document, from 0."),
+        col("sentence_index", Offset, false, "Sentence it is in (joins `sentences` with `doc_id`)."),
+        col("paragraph_index", Offset, false, "Paragraph it is in."),
         col("actor_id", Utf8, false, "Canonical actor id: ISO 3166-1 alpha-3 for states (`JPN`), `GIVEN_FAMILY` for persons (`SHINZO_ABE`), acronyms for organisations and agreements (`NATO`, `TPP`), `UPPER_SNAKE` for places and events, `<STATE>.<body>` for a state's ministry (`CHN.defense`)."),
         col("actor_kind", Utf8, false, "`state`, `person`, `organisation`, `agreement`, `place` or `event`."),
         col("affiliation", Utf8, true, "The state or organisation the actor belongs to: a leader's state, a ministry's state."),
         col("via", Utf8, false, "How the surface names the actor: `name`, `adjective`, `capital` (metonym), `prefix` (`Sino-`), `institution`."),
         col("surface", Utf8, false, "The text as written (`Japan`, `Japanese`, `Tokyo`, `Sino`, `Trans-Pacific Partnership (TPP)`)."),
-        col("start", Int32, false, "First character in `documents.body` (0-based)."),
-        col("end", Int32, false, "One past the last character."),
+        col("start", Offset, false, "First character in `documents.body` (0-based)."),
+        col("end", Offset, false, "One past the last character."),
     ],
 };
 

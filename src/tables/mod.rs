@@ -33,6 +33,11 @@ pub enum ColType {
     Text,
     /// 32-bit integer.
     Int32,
+    /// 32-bit integer that grows along a document: a position (`sentence_index`) or a character
+    /// offset (`start`). Written delta-encoded without a dictionary, which suits values that
+    /// rarely repeat but differ little from row to row: smaller files, and no hashing of every
+    /// value into a dictionary that is then thrown away.
+    Offset,
     /// 64-bit integer.
     Int64,
     /// 32-bit float.
@@ -54,7 +59,7 @@ impl ColType {
     pub fn arrow(self) -> DataType {
         match self {
             ColType::Utf8 | ColType::Text => DataType::Utf8,
-            ColType::Int32 => DataType::Int32,
+            ColType::Int32 | ColType::Offset => DataType::Int32,
             ColType::Int64 => DataType::Int64,
             ColType::Float32 => DataType::Float32,
             ColType::Bool => DataType::Boolean,
@@ -71,7 +76,7 @@ impl ColType {
     pub fn sql(self) -> &'static str {
         match self {
             ColType::Utf8 | ColType::Text => "VARCHAR",
-            ColType::Int32 => "INTEGER",
+            ColType::Int32 | ColType::Offset => "INTEGER",
             ColType::Int64 => "BIGINT",
             ColType::Float32 => "FLOAT",
             ColType::Bool => "BOOLEAN",
@@ -187,7 +192,7 @@ impl BatchBuilder {
             .iter()
             .map(|c| match c.ty {
                 ColType::Utf8 | ColType::Text => Buf::Utf8(StringBuilder::new()),
-                ColType::Int32 => Buf::Int32(Int32Builder::new()),
+                ColType::Int32 | ColType::Offset => Buf::Int32(Int32Builder::new()),
                 ColType::Int64 => Buf::Int64(Int64Builder::new()),
                 ColType::Float32 => Buf::Float32(Float32Builder::new()),
                 ColType::Bool => Buf::Bool(BooleanBuilder::new()),
