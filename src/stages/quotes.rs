@@ -519,7 +519,7 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
             i - 1
         } else if last == 0x99 && i - st >= 3 && b[i - 3..i] == *"’".as_bytes() {
             i - "’".len()
-        } else if last == b'.' && i - st > 2 && memchr::memchr(b'.', &b[st..i - 1]).is_none() {
+        } else if last == b'.' && i - st > 2 && !b[st..i - 1].contains(&b'.') {
             // A sentence full stop, not the last dot of `U.S.`.
             i - 1
         } else {
@@ -539,6 +539,7 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
+#[inline(always)]
 fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
     let mut f = 0;
     let cap = capitalised(t);
@@ -771,39 +772,30 @@ fn capitalised(t: &str) -> bool {
     // settled without the lists.
     if b[0].is_ascii_lowercase() {
         return match b.len() {
-            // Packed into one integer: a switch on constants instead of a dozen string compares.
-            1..=3 => {
-                let k = b.iter().rev().fold(0u32, |k, &x| k << 8 | u32::from(x));
-                SHORT_PARTICLES.contains(&k)
-            }
+            // Each first letter of a short particle (`b`, `i`, `v`, `d`, `a`) has a few words
+            // after it, so `the`, `of` and `in` are settled by their first byte.
+            1..=3 => matches!(
+                b,
+                b"bin"
+                    | b"ibn"
+                    | b"van"
+                    | b"von"
+                    | b"de"
+                    | b"da"
+                    | b"del"
+                    | b"der"
+                    | b"di"
+                    | b"dos"
+                    | b"das"
+                    | b"al"
+            ),
             _ => b[..4].contains(&b'-') && particle_prefixed(t),
         };
     }
-    // Particles start with a lower-case ASCII letter; anything else is a name if it is upper case.
-    t.chars().next().is_some_and(char::is_uppercase)
+    // Particles start with a lower-case ASCII letter; anything else is a name if it is upper case
+    // (digits and other ASCII never are).
+    b[0] >= 0x80 && t.chars().next().is_some_and(char::is_uppercase)
 }
-
-/// Name particles written as words of their own (`Osama bin Laden`, `Ursula von der Leyen`),
-/// each packed little-endian into a `u32` (the bytes of `"bin"` are `0x6e6962`).
-const SHORT_PARTICLES: [u32; 12] = {
-    const WORDS: [&str; 12] = [
-        "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "dos", "das", "al",
-    ];
-    let mut out = [0u32; 12];
-    let mut i = 0;
-    while i < WORDS.len() {
-        let w = WORDS[i].as_bytes();
-        let mut k = 0u32;
-        let mut j = w.len();
-        while j > 0 {
-            j -= 1;
-            k = k << 8 | w[j] as u32;
-        }
-        out[i] = k;
-        i += 1;
-    }
-    out
-};
 
 /// An Arabic name particle joined to a capitalised name (`al-Harbi`, `el-Sisi`).
 fn particle_prefixed(t: &str) -> bool {
