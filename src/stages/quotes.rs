@@ -459,6 +459,10 @@ const F_VERB: u8 = 1;
 const F_ROLE: u8 = 2;
 const F_TITLE: u8 = 4;
 const F_CAP: u8 = 8;
+/// `according` (any case): with `to` after it, a cue of reported speech.
+const F_ACCORDING: u8 = 16;
+/// The flags that make a word a cue of reported speech, whose positions [`tokens`] lists.
+const F_CUE: u8 = F_VERB | F_ACCORDING;
 
 impl Tok<'_> {
     fn verb(&self) -> bool {
@@ -475,14 +479,16 @@ impl Tok<'_> {
     }
 }
 
-/// Words of `body` with byte offsets; `words` gives their flags.
+/// Words of `body` with byte offsets; `words` gives their flags. Also the positions of the words
+/// that may cue reported speech (`F_CUE`): a sentence holds a few of them at most, and looking
+/// for reported speech goes straight to them instead of testing each word of each sentence.
 ///
 /// A word is a run of letters and digits, with `.`, `-` and apostrophes inside it (`U.S.`,
 /// `al-Harbi`, `Japan’s`); a trailing apostrophe, hyphen or sentence full stop is not part of it.
 /// In other words: in each run of bytes that may continue a word, the word starts at the first
 /// letter or digit. The runs are read from bit masks built 64 bytes at a time (non-ASCII
 /// characters are decoded only where they occur), so the scan has no branch per byte.
-fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
+fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
     let b = body.as_bytes();
     let n = b.len().div_ceil(64);
     // Bytes that may continue a word, and bytes that may start one.
@@ -510,6 +516,7 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
     // News text runs about one word per 6 bytes; reallocating a large vector costs more than
     // the spare room.
     let mut out = Vec::with_capacity(b.len() / 5 + 16);
+    let mut cues = Vec::new();
     let mut pos = 0;
     while let Some(st) = next_bit(&start, pos, false) {
         let i = next_bit(&inword, st + 1, true).map_or(b.len(), |i| i.min(b.len()));
@@ -527,15 +534,14 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> Vec<Tok<'a>> {
         };
         if e > st {
             let t = &body[st..e];
-            out.push(Tok {
-                s: st,
-                e,
-                t,
-                f: flags(t, &b[st..], words),
-            });
+            let f = flags(t, &b[st..], words);
+            if f & F_CUE != 0 {
+                cues.push(out.len() as u32);
+            }
+            out.push(Tok { s: st, e, t, f });
         }
     }
-    out
+    (out, cues)
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
@@ -551,7 +557,7 @@ fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
     }
     if let Some((raw, lower)) = pack_at(from_t, t.len()) {
         if let Some(w) = words.get(lower) {
-            f |= w.flags & F_ROLE;
+            f |= w.flags & (F_ROLE | F_ACCORDING);
             // A reporting verb is written in lower case (`Said` opening a sentence is rare).
             if t.as_bytes()[0].is_ascii_lowercase() {
                 f |= w.flags & F_VERB;
@@ -656,6 +662,7 @@ impl WordTable {
         for r in ROLE_WORDS {
             add(r, F_ROLE, false);
         }
+        add("according", F_ACCORDING, false);
         for t in TITLES {
             add(t, 0, true);
         }
@@ -880,7 +887,7 @@ impl Quotes {
             .collect();
         let bodies = non_person_surfaces(a);
         // The body is tokenised once; every look around a quotation takes a slice of it.
-        let all = tokens(&a.body, &self.words);
+        let (all, cues) = tokens(&a.body, &self.words);
         persons.extend(self.named_persons(a, &all));
         persons.sort_by_key(|p| p.at);
         let direct = direct_quotes(a);
@@ -889,7 +896,7 @@ impl Quotes {
         // Sentence by sentence, so a speaker introduced by reported speech is known to the
         // quotations after it (`X said that …. “…,” she said.`).
         for s in &a.sentences {
-            if let Some(q) = self.reported_in(a, s, &direct, &persons, &all) {
+            if let Some(q) = self.reported_in(a, s, &direct, &persons, (&all, &cues)) {
                 remember(&mut persons, a, &bodies, q.0, &q.2);
                 quotes.push(q);
             }
@@ -1585,10 +1592,16 @@ impl Quotes {
         s: &crate::article::Sentence,
         direct: &[(usize, usize, usize, usize)],
         persons: &[Person],
-        all: &[Tok<'_>],
+        (all, cues): (&[Tok<'_>], &[u32]),
     ) -> Option<(usize, usize, Quote)> {
         let (ss, se) = s.bytes;
-        let toks = span(all, ss, se);
+        let lo = all.partition_point(|t| t.s < ss);
+        let hi = all.partition_point(|t| t.e <= se).max(lo);
+        let toks = &all[lo..hi];
+        // The sentence's cue words, as positions in `toks`.
+        let cues = &cues[cues.partition_point(|&c| (c as usize) < lo)..];
+        let cues = &cues[..cues.partition_point(|&c| (c as usize) < hi)];
+        let cue_at = cues.iter().map(|&c| c as usize - lo);
         let p = &a.paragraphs[s.paragraph_index as usize];
         // A clause that is itself a direct quotation is that quotation, not reported speech.
         let starts_quote = |from: usize| {
@@ -1597,10 +1610,9 @@ impl Quotes {
             rest.starts_with(['“', '"']) && direct.iter().any(|d| d.0 == at)
         };
         // `according to X, CLAUSE` / `CLAUSE, according to X`.
-        if let Some(i) = toks
-            .windows(2)
-            .position(|w| w[0].t.eq_ignore_ascii_case("according") && w[1].t == "to")
-        {
+        if let Some(i) = cue_at.clone().find(|&i| {
+            toks[i].f & F_ACCORDING != 0 && toks.get(i + 1).is_some_and(|t| t.t == "to")
+        }) {
             let comma_after = a.body[toks[i + 1].e..se]
                 .find(',')
                 .map(|c| toks[i + 1].e + c);
@@ -1624,7 +1636,8 @@ impl Quotes {
             return (!starts_quote(clause_from))
                 .then(|| reported_quote(q, sp, "according to", s.paragraph_index));
         }
-        for (vi, v) in toks.iter().enumerate() {
+        for vi in cue_at.clone() {
+            let v = &toks[vi];
             if vi == 0 || !v.verb() {
                 continue;
             }
@@ -1680,8 +1693,9 @@ impl Quotes {
         }
         // `CLAUSE, X said [on Thursday].` / `CLAUSE, said X.`: the cue at the end of the sentence.
         let n = toks.len();
-        for back in 1..=n.min(8) {
-            let vi = n - back;
+        // The last eight words, from the end.
+        for vi in cue_at.rev().take_while(|&vi| vi + 8 >= n) {
+            let back = n - vi;
             if vi < 3 || !toks[vi].verb() {
                 continue;
             }
@@ -2105,7 +2119,7 @@ mod tests {
         let words = &STAGES.quotes.words;
         for body in crate::article::mixed_strings(&parts, 5, 3000, 90) {
             let got: Vec<(usize, usize)> =
-                tokens(&body, words).iter().map(|t| (t.s, t.e)).collect();
+                tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
             assert_eq!(got, by_chars(&body), "{body:?}");
         }
     }
