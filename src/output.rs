@@ -263,6 +263,8 @@ impl TableWriter {
         if n > 0 {
             let batch = self.builder.finish();
             self.writer.write(&batch)?;
+            drop(batch);
+            self.builder.presize();
             self.rows += n as u64;
         }
         Ok(())

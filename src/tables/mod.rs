@@ -182,6 +182,8 @@ pub struct BatchBuilder {
     next: usize,
     rows: usize,
     bytes: usize,
+    /// Rows and per-column string bytes of the last batch, for [`BatchBuilder::presize`].
+    last: (usize, Vec<usize>),
 }
 
 impl BatchBuilder {
@@ -209,6 +211,23 @@ impl BatchBuilder {
             next: 0,
             rows: 0,
             bytes: 0,
+            last: (0, Vec::new()),
+        }
+    }
+
+    /// Sizes the empty builders like the last batch. Arrow's builders start empty after each
+    /// batch and grow by doubling: a batch of several megabytes was copied over and over on its
+    /// way up. Called once the last batch is written and dropped, so the two are not held at once.
+    pub fn presize(&mut self) {
+        let (rows, bytes) = (self.last.0, &self.last.1);
+        for (b, &n) in self.bufs.iter_mut().zip(bytes) {
+            match b {
+                Buf::Utf8(b) => *b = StringBuilder::with_capacity(rows, n),
+                Buf::Int32(b) => *b = Int32Builder::with_capacity(rows),
+                Buf::Int64(b) => *b = Int64Builder::with_capacity(rows),
+                Buf::Float32(b) => *b = Float32Builder::with_capacity(rows),
+                _ => {}
+            }
         }
     }
 
@@ -338,6 +357,16 @@ impl BatchBuilder {
             self.next, 0,
             "table {}: a row was left half-written",
             self.table.name
+        );
+        self.last = (
+            self.rows,
+            self.bufs
+                .iter()
+                .map(|b| match b {
+                    Buf::Utf8(b) => b.values_slice().len(),
+                    _ => 0,
+                })
+                .collect(),
         );
         let arrays: Vec<ArrayRef> = self
             .bufs
