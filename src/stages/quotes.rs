@@ -814,6 +814,14 @@ fn particle_prefixed(t: &str) -> bool {
         })
 }
 
+/// Where a non-empty `needle` occurs in `hay` (overlaps included), in order. The texts searched
+/// are a few paragraphs, so scanning for the first byte costs less than building a `memmem`
+/// searcher for each name, which cost more than the search itself.
+fn occurrences<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    let first = needle.first().copied().unwrap_or(0);
+    memchr::memchr_iter(first, hay).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
+}
+
 fn strip_possessive(t: &str) -> &str {
     t.strip_suffix("'s")
         .or_else(|| t.strip_suffix("’s"))
@@ -1067,7 +1075,8 @@ impl Quotes {
             // Only when the name was written earlier, nearby.
             let pi = a.paragraph_at(*open) as usize;
             let from = a.paragraphs[pi.saturating_sub(2)].bytes.0.min(*open);
-            if memchr::memmem::find(&a.body.as_bytes()[from..*open], name.as_bytes()).is_none() {
+            let earlier = &a.body.as_bytes()[from..*open];
+            if !name.is_empty() && occurrences(earlier, name.as_bytes()).next().is_none() {
                 continue;
             }
             if let Some(full) = self.full_name(a, name, *open, all, person_words) {
@@ -1106,7 +1115,7 @@ impl Quotes {
         // the word starting there is found by bisection, instead of comparing every word of three
         // paragraphs. The occurrences come in text order, so the words do too.
         let hay = &a.body.as_bytes()[from..before];
-        for at in memchr::memmem::find_iter(hay, surname.as_bytes()).map(|p| from + p) {
+        for at in occurrences(hay, surname.as_bytes()).map(|p| from + p) {
             let i = toks.partition_point(|t| t.s < at);
             if i == 0 || toks.get(i).is_none_or(|t| t.s != at || strip_possessive(t.t) != surname) {
                 continue;
