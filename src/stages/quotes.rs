@@ -463,6 +463,8 @@ const F_CAP: u8 = 8;
 const F_ACCORDING: u8 = 16;
 /// The flags that make a word a cue of reported speech, whose positions [`tokens`] lists.
 const F_CUE: u8 = F_VERB | F_ACCORDING;
+/// A short name particle (`bin`, `de`): only in the word table, never on a token.
+const F_PARTICLE: u8 = 32;
 
 impl Tok<'_> {
     fn verb(&self) -> bool {
@@ -545,29 +547,43 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
+///
+/// This runs for every word of every body, so a short ASCII word is packed once and everything
+/// is read from that: the table entry (one probe), capitalisation from its first byte, and a
+/// short name particle (`bin`, `de`) from the entry too.
 #[inline(always)]
 fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
-    let mut f = 0;
-    let cap = capitalised(t);
+    let Some((raw, lower)) = pack_at(from_t, t.len()) else {
+        // Long or not ASCII: in no list.
+        return if capitalised(t) { F_CAP } else { 0 };
+    };
+    let w = words.get(lower);
+    let first = raw as u8;
+    let cap = first.is_ascii_uppercase()
+        || (first.is_ascii_lowercase()
+            && if t.len() <= 3 {
+                w.flags & F_PARTICLE != 0
+            } else {
+                has_byte(raw as u32, b'-') && particle_prefixed(t)
+            });
+    let mut f = w.flags & (F_ROLE | F_ACCORDING);
+    // A reporting verb is written in lower case (`Said` opening a sentence is rare).
+    if first.is_ascii_lowercase() {
+        f |= w.flags & F_VERB;
+    }
     if cap {
         f |= F_CAP;
-    }
-    if !words.may_hold(t.as_bytes()) {
-        return f;
-    }
-    if let Some((raw, lower)) = pack_at(from_t, t.len()) {
-        if let Some(w) = words.get(lower) {
-            f |= w.flags & (F_ROLE | F_ACCORDING);
-            // A reporting verb is written in lower case (`Said` opening a sentence is rare).
-            if t.as_bytes()[0].is_ascii_lowercase() {
-                f |= w.flags & F_VERB;
-            }
-            if cap && w.title == Some(raw) {
-                f |= F_TITLE;
-            }
+        if w.title == Some(raw) {
+            f |= F_TITLE;
         }
     }
     f
+}
+
+/// Whether one of the four bytes of `x` is `c`.
+fn has_byte(x: u32, c: u8) -> bool {
+    let y = x ^ (0x0101_0101 * u32::from(c));
+    y.wrapping_sub(0x0101_0101) & !y & 0x8080_8080 != 0
 }
 
 /// Packs a short ASCII word into one integer key, as written and lower-cased, so that looking it
@@ -615,26 +631,24 @@ fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
 /// What the word table knows of one lower-cased word.
 #[derive(Clone, Copy, Debug, Default)]
 struct WordInfo {
-    /// `F_VERB` and `F_ROLE`, which hold in any case.
+    /// `F_VERB`, `F_ROLE`, `F_ACCORDING` and `F_PARTICLE`, which hold in any case.
     flags: u8,
     /// The packed form a title is written in (`President`), when the word is a title.
     title: Option<u128>,
 }
 
-/// The word table of the quote stage: reporting verbs and role words (lower-cased) and titles
-/// (as written), keyed by the packed lower-case form ([`pack`]). An open-addressing table with a
-/// multiply-shift hash, probed for every word of every body: the keys are kept apart from the
-/// rest (8 KB for the built-in lists) so that the probes stay in the L1 cache.
+/// The word table of the quote stage: reporting verbs, role words and name particles
+/// (lower-cased) and titles (as written), keyed by the packed lower-case form ([`pack`]). An
+/// open-addressing table with a multiply-shift hash, probed for every short word of every body:
+/// at most a quarter full, so a word that is in no list (most are) usually meets an empty slot
+/// at once, and the keys are kept apart from the rest (16 KB for the built-in lists) so that
+/// the probes stay in the L1 cache.
 #[derive(Debug)]
 struct WordTable {
     /// Packed lower-case words; 0 (which no word packs to) marks an empty slot.
     keys: Vec<u128>,
     info: Vec<WordInfo>,
     shift: u32,
-    /// A filter on (length, first and last byte lower-cased) of the words: most words of a
-    /// text (`the`, `of`, `talks`) are no verb, role or title and are passed over with one bit
-    /// test instead of packing and probing.
-    filter: Vec<u64>,
 }
 
 impl WordTable {
@@ -666,8 +680,10 @@ impl WordTable {
         for t in TITLES {
             add(t, 0, true);
         }
-        // At most half full, so a miss ends after a probe or two.
-        let bits = (entries.len() * 2)
+        for p in SHORT_PARTICLES {
+            add(p, F_PARTICLE, false);
+        }
+        let bits = (entries.len() * 4)
             .next_power_of_two()
             .trailing_zeros()
             .max(4);
@@ -675,14 +691,7 @@ impl WordTable {
             keys: vec![0; 1 << bits],
             info: vec![WordInfo::default(); 1 << bits],
             shift: 64 - bits,
-            filter: vec![0; WordTable::FILTER_BITS / 64],
         };
-        for (k, _) in &entries {
-            let w = k.to_le_bytes();
-            let len = w.iter().position(|&x| x == 0).unwrap_or(16);
-            let h = WordTable::filter_bit(&w[..len]);
-            table.filter[h / 64] |= 1 << (h % 64);
-        }
         for (k, info) in entries {
             let mut i = table.slot(k);
             while table.keys[i] != 0 {
@@ -699,32 +708,13 @@ impl WordTable {
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    const FILTER_BITS: usize = 4096;
-
-    /// The filter bit of a word (at least one byte): its length and its first and last bytes,
-    /// ASCII lower-cased.
-    fn filter_bit(w: &[u8]) -> usize {
-        let key = (w.len() as u64) << 16
-            | u64::from(w[0].to_ascii_lowercase()) << 8
-            | u64::from(w[w.len() - 1].to_ascii_lowercase());
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
-    }
-
-    /// False when `w` is certainly not in the table.
-    fn may_hold(&self, w: &[u8]) -> bool {
-        if w.len() > 16 {
-            return false;
-        }
-        let h = Self::filter_bit(w);
-        self.filter[h / 64] & (1 << (h % 64)) != 0
-    }
-
-    fn get(&self, k: u128) -> Option<&WordInfo> {
+    /// What the table knows of the packed lower-case word `k` (nothing, for most words).
+    fn get(&self, k: u128) -> WordInfo {
         let mut i = self.slot(k);
         loop {
             match self.keys[i] {
-                0 => return None,
-                key if key == k => return Some(&self.info[i]),
+                0 => return WordInfo::default(),
+                key if key == k => return self.info[i],
                 _ => i = (i + 1) & (self.keys.len() - 1),
             }
         }
@@ -774,28 +764,11 @@ fn capitalised(t: &str) -> bool {
     if b[0].is_ascii_uppercase() {
         return true;
     }
-    // This runs for every word of every body: a lower-case word is a particle only with a hyphen
-    // in its first four bytes or as one of the short particles, so `the` and `government` are
-    // settled without the lists.
+    // A lower-case word is a particle only with a hyphen in its first four bytes or as one of
+    // the short particles ([`flags`] reads short ASCII words from the word table instead).
     if b[0].is_ascii_lowercase() {
         return match b.len() {
-            // Each first letter of a short particle (`b`, `i`, `v`, `d`, `a`) has a few words
-            // after it, so `the`, `of` and `in` are settled by their first byte.
-            1..=3 => matches!(
-                b,
-                b"bin"
-                    | b"ibn"
-                    | b"van"
-                    | b"von"
-                    | b"de"
-                    | b"da"
-                    | b"del"
-                    | b"der"
-                    | b"di"
-                    | b"dos"
-                    | b"das"
-                    | b"al"
-            ),
+            1..=3 => SHORT_PARTICLES.contains(&t),
             _ => b[..4].contains(&b'-') && particle_prefixed(t),
         };
     }
@@ -803,6 +776,11 @@ fn capitalised(t: &str) -> bool {
     // (digits and other ASCII never are).
     b[0] >= 0x80 && t.chars().next().is_some_and(char::is_uppercase)
 }
+
+/// Name particles written as words of their own (`Osama bin Laden`, `Ursula von der Leyen`).
+const SHORT_PARTICLES: [&str; 12] = [
+    "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "dos", "das", "al",
+];
 
 /// An Arabic name particle joined to a capitalised name (`al-Harbi`, `el-Sisi`).
 fn particle_prefixed(t: &str) -> bool {
