@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, next_bit, Article, FxHashMap, Quote,
+    blocks, char_at, class_masks, count_words, is_alnum, Article, FxHashMap, Quote,
     QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
@@ -519,10 +519,33 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
     // the spare room.
     let mut out = Vec::with_capacity(b.len() / 5 + 16);
     let mut cues = Vec::new();
-    let mut pos = 0;
-    while let Some(st) = next_bit(&start, pos, false) {
-        let i = next_bit(&inword, st + 1, true).map_or(b.len(), |i| i.min(b.len()));
-        pos = i;
+    // The start bits left in block `w`.
+    let (mut w, mut cur) = (0, start.first().copied().unwrap_or(0));
+    'words: loop {
+        while cur == 0 {
+            w += 1;
+            let Some(&next) = start.get(w) else {
+                break 'words;
+            };
+            cur = next;
+        }
+        let st = w * 64 + cur.trailing_zeros() as usize;
+        // The word's bytes run to the first clear bit of `inword` (set at `st` itself, as every
+        // start byte is a word byte), or to the end of the text.
+        let mut x = !inword[w] & (u64::MAX << (st % 64));
+        let mut xw = w;
+        while x == 0 && xw + 1 < inword.len() {
+            xw += 1;
+            x = !inword[xw];
+        }
+        let i = if x == 0 {
+            b.len()
+        } else {
+            (xw * 64 + x.trailing_zeros() as usize).min(b.len())
+        };
+        // The next word starts after this one.
+        w = i / 64;
+        cur = start.get(w).map_or(0, |&bits| bits & (u64::MAX << (i % 64)));
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
@@ -593,6 +616,18 @@ fn pack(b: &[u8]) -> Option<(u128, u128)> {
     pack_at(b, b.len())
 }
 
+/// The low `len` bytes of a `u128`, for `len` in 0..=16 (a shift of a `u128` by a variable
+/// amount takes a dozen instructions, and this runs for every word).
+const LEN_MASK: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut len = 1;
+    while len <= 16 {
+        m[len] = m[len - 1] << 8 | 0xff;
+        len += 1;
+    }
+    m
+};
+
 /// [`pack`] of `text[..len]`. When 16 bytes of `text` are there, they are read at once and the
 /// bytes past the word masked off, instead of copying a word of variable length.
 fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
@@ -602,12 +637,7 @@ fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
     let raw = match text.get(..16) {
         Some(b16) => {
             let all = u128::from_le_bytes(b16.try_into().expect("16 bytes"));
-            let mask = if len == 16 {
-                u128::MAX
-            } else {
-                (1u128 << (8 * len)) - 1
-            };
-            all & mask
+            all & LEN_MASK[len]
         }
         None => {
             let mut buf = [0u8; 16];
@@ -2108,6 +2138,14 @@ mod tests {
             let got: Vec<(usize, usize)> =
                 tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
             assert_eq!(got, by_chars(&body), "{body:?}");
+        }
+        // A word that runs to the end of a text filling whole 64-byte blocks (no padding).
+        for len in [63, 64, 65, 127, 128, 192] {
+            for body in ["x".repeat(len), "ab ".repeat(len).split_at(len).0.to_string()] {
+                let got: Vec<(usize, usize)> =
+                    tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
+                assert_eq!(got, by_chars(&body), "{body:?}");
+            }
         }
     }
 
