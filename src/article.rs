@@ -558,17 +558,17 @@ pub(crate) fn char_at(text: &str, i: usize) -> char {
     }
 }
 
-/// Bits of the positions in `text` where a word starts: a letter or digit (the first byte of
-/// one) that follows no letter or digit.
-pub(crate) fn word_starts(text: &str) -> Vec<u64> {
-    let mut alnum = char_bits(text, false);
+/// The first bit of each run of set bits in `bits`: given a text's [`char_bits`] mask of letters
+/// and digits, the positions where a word starts (a letter or digit, the first byte of one,
+/// that follows no letter or digit).
+pub(crate) fn starts_of(mut bits: Vec<u64>) -> Vec<u64> {
     let mut carry = 0;
-    for w in &mut alnum {
+    for w in &mut bits {
         let x = *w;
         *w = x & !((x << 1) | carry);
         carry = x >> 63;
     }
-    alnum
+    bits
 }
 
 /// `text[i..]` in 64-byte blocks (the last one padded with `pad`), each with its offset.
@@ -768,7 +768,7 @@ mod tests {
                     }
                 }
             }
-            let bits = word_starts(&s);
+            let bits = starts_of(char_bits(&s, false));
             let mut got = Vec::new();
             let mut pos = 0;
             while let Some(p) = next_bit(&bits, pos, false) {
