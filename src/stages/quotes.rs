@@ -436,6 +436,15 @@ struct Person {
     role: Option<String>,
 }
 
+/// The words of one sentence: a slice of the body's, which starts at word `first`, and the
+/// positions (in the body's words) of its cue words.
+#[derive(Clone, Copy)]
+struct SentenceWords<'t, 'a> {
+    toks: &'t [Tok<'a>],
+    first: usize,
+    cues: &'t [u32],
+}
+
 /// A resolved speaker.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Speaker {
@@ -918,8 +927,30 @@ impl Quotes {
         let mut di = 0;
         // Sentence by sentence, so a speaker introduced by reported speech is known to the
         // quotations after it (`X said that …. “…,” she said.`).
+        // The sentence's words and cue words, found by cursors that only move forward (the
+        // sentences are in order) instead of four binary searches per sentence.
+        let (mut lo, mut hi, mut c0, mut c1) = (0, 0, 0, 0);
         for s in &a.sentences {
-            if let Some(q) = self.reported_in(a, s, &direct, &persons, (&all, &cues)) {
+            let (ss, se) = s.bytes;
+            while all.get(lo).is_some_and(|t| t.s < ss) {
+                lo += 1;
+            }
+            while all.get(hi).is_some_and(|t| t.e <= se) {
+                hi += 1;
+            }
+            let end = hi.max(lo);
+            while cues.get(c0).is_some_and(|&c| (c as usize) < lo) {
+                c0 += 1;
+            }
+            while cues.get(c1).is_some_and(|&c| (c as usize) < end) {
+                c1 += 1;
+            }
+            let words = SentenceWords {
+                toks: &all[lo..end],
+                first: lo,
+                cues: &cues[c0..c1.max(c0)],
+            };
+            if let Some(q) = self.reported_in(a, s, &direct, &persons, words) {
                 remember(&mut persons, a, &bodies, q.0, &q.2);
                 quotes.push(q);
             }
@@ -1616,16 +1647,12 @@ impl Quotes {
         s: &crate::article::Sentence,
         direct: &[(usize, usize, usize, usize)],
         persons: &[Person],
-        (all, cues): (&[Tok<'_>], &[u32]),
+        words: SentenceWords<'_, '_>,
     ) -> Option<(usize, usize, Quote)> {
         let (ss, se) = s.bytes;
-        let lo = all.partition_point(|t| t.s < ss);
-        let hi = all.partition_point(|t| t.e <= se).max(lo);
-        let toks = &all[lo..hi];
+        let toks = words.toks;
         // The sentence's cue words, as positions in `toks`.
-        let cues = &cues[cues.partition_point(|&c| (c as usize) < lo)..];
-        let cues = &cues[..cues.partition_point(|&c| (c as usize) < hi)];
-        let cue_at = cues.iter().map(|&c| c as usize - lo);
+        let cue_at = words.cues.iter().map(|&c| c as usize - words.first);
         let p = &a.paragraphs[s.paragraph_index as usize];
         // A clause that is itself a direct quotation is that quotation, not reported speech.
         let starts_quote = |from: usize| {
