@@ -121,19 +121,40 @@ fn pack(w: &[u8]) -> Option<u64> {
 
 /// The most likely language of `text` (from its first [`SAMPLE_WORDS`] words), or `None`.
 pub fn detect(text: &str) -> Option<&'static str> {
+    // The sample is read from a prefix that holds it in ordinary text, so that the letter mask
+    // is not built over the whole body; from the whole text when the prefix runs out first.
+    let mut end = SAMPLE_BYTES.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    sample(text, end).unwrap_or_else(|| sample(text, text.len()).flatten())
+}
+
+/// Bytes of text that usually hold [`SAMPLE_WORDS`] words.
+const SAMPLE_BYTES: usize = 4096;
+
+/// [`detect`] from the words of `text[..end]`; `None` when they are fewer than the sample and
+/// the text goes on (a word may be cut at `end`, and more words follow).
+fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
     let mut by_mask = [0u32; 256];
     let mut words = 0u32;
     let mut lower = String::new();
     let b = text.as_bytes();
     // Words are runs of letters, read from a bit mask of the letters (one pass of vector
     // compares; a byte-by-byte walk mispredicted every word boundary).
-    let letters = crate::article::char_bits(text, true);
+    let letters = crate::article::char_bits(&text[..end], true);
     let mut pos = 0;
     while (words as usize) < SAMPLE_WORDS {
-        let Some(st) = next_bit(&letters, pos, false) else {
+        let Some(st) = next_bit(&letters, pos, false).filter(|&st| st < end) else {
+            if end < b.len() {
+                return None;
+            }
             break;
         };
-        let i = next_bit(&letters, st, true).map_or(b.len(), |e| e.min(b.len()));
+        let i = next_bit(&letters, st, true).map_or(end, |e| e.min(end));
+        if i == end && end < b.len() {
+            return None;
+        }
         pos = i;
         words += 1;
         let w = &b[st..i];
@@ -176,7 +197,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
         .unwrap_or(0);
     // At least 3 hits and a sixteenth of the words (lists of names and fixtures have few
     // function words), and clearly ahead of the runner-up.
-    (top >= 3 && top * 16 >= words && top * 2 > second * 3).then_some(LANGS[best].0)
+    Some((top >= 3 && top * 16 >= words && top * 2 > second * 3).then_some(LANGS[best].0))
 }
 
 /// Sets the article's language from its body (or title when the body is empty).
@@ -192,6 +213,23 @@ pub fn apply(a: &mut Article) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefix_sample_is_the_whole_text_sample() {
+        // Texts around and past the prefix, with words cut at its end, few words, and the
+        // prefix ending inside a multi-byte character.
+        let parts = [
+            "the ", "und ", "le ", "el ", "réforme ", "x", "Japan", ". ", "\n", "é", "東", " ",
+            "1234 ", "—",
+        ];
+        for text in crate::article::mixed_strings(&parts, 7, 400, 2500) {
+            assert_eq!(detect(&text), sample(&text, text.len()).flatten(), "{text:?}");
+        }
+        for n in [4090, 4095, 4096, 4097, 4100] {
+            let text = "x".repeat(n) + " the and of to in";
+            assert_eq!(detect(&text), sample(&text, text.len()).flatten());
+        }
+    }
 
     #[test]
     fn detects_major_languages() {
