@@ -219,12 +219,43 @@ mod tests {
         // Texts around and past the prefix, with words cut at its end, few words, and the
         // prefix ending inside a multi-byte character.
         let parts = [
-            "the ", "und ", "le ", "el ", "réforme ", "x", "Japan", ". ", "\n", "é", "東", " ",
-            "1234 ", "—",
+            "the ",
+            "und ",
+            "le ",
+            "el ",
+            "réforme ",
+            "x",
+            "Japan",
+            ". ",
+            "\n",
+            "é",
+            "東",
+            " ",
+            "1234 ",
+            "—",
         ];
         for text in crate::article::mixed_strings(&parts, 7, 400, 2500) {
-            assert_eq!(detect(&text), sample(&text, text.len()).flatten(), "{text:?}");
+            assert_eq!(
+                detect(&text),
+                sample(&text, text.len()).flatten(),
+                "{text:?}"
+            );
         }
+        // The last word of the sample, which makes the text English (25 of 400 words), is cut at
+        // the prefix's end.
+        let mut text = "the ".repeat(24);
+        for k in 0..SAMPLE_WORDS - 25 {
+            let len = if k == SAMPLE_WORDS - 26 {
+                SAMPLE_BYTES - 3 - text.len()
+            } else {
+                9
+            };
+            text.push_str(&"x".repeat(len));
+            text.push(' ');
+        }
+        assert_eq!(text.len(), SAMPLE_BYTES - 2);
+        text.push_str("the more words");
+        assert_eq!(detect(&text), Some("en"));
         for n in [4090, 4095, 4096, 4097, 4100] {
             let text = "x".repeat(n) + " the and of to in";
             assert_eq!(detect(&text), sample(&text, text.len()).flatten());

@@ -21,8 +21,7 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, Article, FxHashMap, Quote,
-    QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, Article, FxHashMap, Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -554,7 +553,9 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
         };
         // The next word starts after this one.
         w = i / 64;
-        cur = start.get(w).map_or(0, |&bits| bits & (u64::MAX << (i % 64)));
+        cur = start
+            .get(w)
+            .map_or(0, |&bits| bits & (u64::MAX << (i % 64)));
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
@@ -843,7 +844,8 @@ fn particle_prefixed(t: &str) -> bool {
 /// searcher for each name, which cost more than the search itself.
 fn occurrences<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
     let first = needle.first().copied().unwrap_or(0);
-    memchr::memchr_iter(first, hay).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
+    memchr::memchr_iter(first, hay)
+        .filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
 }
 
 fn strip_possessive(t: &str) -> &str {
@@ -1163,7 +1165,11 @@ impl Quotes {
         let hay = &a.body.as_bytes()[from..before];
         for at in occurrences(hay, surname.as_bytes()).map(|p| from + p) {
             let i = toks.partition_point(|t| t.s < at);
-            if i == 0 || toks.get(i).is_none_or(|t| t.s != at || strip_possessive(t.t) != surname) {
+            if i == 0
+                || toks
+                    .get(i)
+                    .is_none_or(|t| t.s != at || strip_possessive(t.t) != surname)
+            {
                 continue;
             }
             // The capitalised run that ends with this surname.
@@ -1661,9 +1667,10 @@ impl Quotes {
             rest.starts_with(['“', '"']) && direct.iter().any(|d| d.0 == at)
         };
         // `according to X, CLAUSE` / `CLAUSE, according to X`.
-        if let Some(i) = cue_at.clone().find(|&i| {
-            toks[i].f & F_ACCORDING != 0 && toks.get(i + 1).is_some_and(|t| t.t == "to")
-        }) {
+        if let Some(i) = cue_at
+            .clone()
+            .find(|&i| toks[i].f & F_ACCORDING != 0 && toks.get(i + 1).is_some_and(|t| t.t == "to"))
+        {
             let comma_after = a.body[toks[i + 1].e..se]
                 .find(',')
                 .map(|c| toks[i + 1].e + c);
@@ -2175,7 +2182,10 @@ mod tests {
         }
         // A word that runs to the end of a text filling whole 64-byte blocks (no padding).
         for len in [63, 64, 65, 127, 128, 192] {
-            for body in ["x".repeat(len), "ab ".repeat(len).split_at(len).0.to_string()] {
+            for body in [
+                "x".repeat(len),
+                "ab ".repeat(len).split_at(len).0.to_string(),
+            ] {
                 let got: Vec<(usize, usize)> =
                     tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
                 assert_eq!(got, by_chars(&body), "{body:?}");
