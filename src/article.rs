@@ -165,6 +165,9 @@ pub struct Quote {
     pub kind: QuoteKind,
     /// Paragraph where it starts.
     pub paragraph_index: u32,
+    /// Sentence where the quoted words start (worked out with the article at hand, so that the
+    /// table writer, on another thread, does not search the sentences again).
+    pub sentence_index: u32,
     /// Character span of the quoted words in `body` (inside the marks).
     pub span: Span,
     /// Byte range in `body`.

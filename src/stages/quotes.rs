@@ -970,6 +970,7 @@ impl Quotes {
             .into_iter()
             .map(|(_, _, mut q)| {
                 q.speaker_role = q.speaker_role.as_deref().and_then(clean_role);
+                q.sentence_index = a.sentence_at(q.bytes.0);
                 q
             })
             .collect();
@@ -1050,6 +1051,8 @@ impl Quotes {
         Quote {
             kind,
             paragraph_index: a.paragraph_at(open),
+            // Set with the others at the end of `Quotes::apply`.
+            sentence_index: 0,
             span: Span {
                 start: a.body_index.char_at(inner_s),
                 end: a.body_index.char_at(inner_e),
@@ -1928,6 +1931,8 @@ fn reported_quote(
         Quote {
             kind: QuoteKind::Reported,
             paragraph_index: paragraph,
+            // Set with the others at the end of `Quotes::apply`.
+            sentence_index: 0,
             span: q.2,
             bytes: (q.0, q.1),
             speaker: sp.name,

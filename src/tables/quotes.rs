@@ -31,7 +31,7 @@ pub fn push(b: &mut BatchBuilder, a: &Article) {
         b.str(Some(&a.doc_id));
         b.i32(Some(i as i32));
         b.i32(Some(q.paragraph_index as i32));
-        b.i32(Some(a.sentence_at(q.bytes.0) as i32));
+        b.i32(Some(q.sentence_index as i32));
         b.str(Some(q.kind.as_str()));
         b.str(Some(&a.body[q.bytes.0..q.bytes.1]));
         b.i32(Some(q.span.start as i32));
