@@ -472,8 +472,16 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary> {
         .thread_name(|i| format!("stancemill-worker-{i}"))
         .build()
         .context("cannot start worker threads")?;
-    let stages = Stages::new(p);
-    let inputs = discover(&opts.inputs, &p.input, opts.limit);
+    // The stages (gazetteer automata, lexicons, regexes) are built while the inputs are found:
+    // the two take a similar time and depend on nothing of each other.
+    let (stages, inputs) = std::thread::scope(|s| {
+        let stages = s.spawn(|| Stages::new(p));
+        let inputs = discover(&opts.inputs, &p.input, opts.limit);
+        let stages = stages
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (stages, inputs)
+    });
     let total: u64 = inputs.iter().map(Input::size).sum();
     let units = manifest::plan_units(&inputs, opts.unit_bytes, opts.unit_files);
     let wants = |name: &str| p.output.tables.iter().any(|t| t == name);
