@@ -473,17 +473,41 @@ fn trimmed(p: &str, s: usize, e: usize) -> (usize, usize) {
 }
 
 /// The first position at or after `from` holding `\n`, `.`, `!`, `?` or `0xE2` (the lead byte of
-/// `…`), or `b.len()`: eight bytes are tested at once, since most of a paragraph is none of these.
+/// `…`), or `b.len()`: sixteen bytes are tested at once (eight without SSE2), since most of a
+/// paragraph is none of these.
 fn next_mark(b: &[u8], from: usize) -> usize {
-    use crate::article::swar::{eq, load};
     let mut i = from;
-    while i + 8 <= b.len() {
-        let x = load(&b[i..i + 8]);
-        let m = eq(x, b'\n') | eq(x, b'.') | eq(x, b'!') | eq(x, b'?') | eq(x, 0xE2);
-        if m != 0 {
-            return i + m.trailing_zeros() as usize / 8;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        while i + 16 <= b.len() {
+            // SAFETY: SSE2 is enabled on every x86-64 target, and the load reads the 16 bytes
+            // `b[i..i + 16]`, in bounds by the loop condition, with no alignment needed.
+            let m = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(i).cast());
+                let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let any = _mm_or_si128(
+                    _mm_or_si128(eq(b'\n'), eq(b'.')),
+                    _mm_or_si128(_mm_or_si128(eq(b'!'), eq(b'?')), eq(0xE2)),
+                );
+                _mm_movemask_epi8(any) as u32
+            };
+            if m != 0 {
+                return i + m.trailing_zeros() as usize;
+            }
+            i += 16;
         }
-        i += 8;
+    }
+    {
+        use crate::article::swar::{eq, load};
+        while i + 8 <= b.len() {
+            let x = load(&b[i..i + 8]);
+            let m = eq(x, b'\n') | eq(x, b'.') | eq(x, b'!') | eq(x, b'?') | eq(x, 0xE2);
+            if m != 0 {
+                return i + m.trailing_zeros() as usize / 8;
+            }
+            i += 8;
+        }
     }
     b[i..]
         .iter()
@@ -509,7 +533,8 @@ mod tests {
         Segment::new(&Pipeline::builtin().segment)
     }
 
-    /// The eight-at-a-time search finds what a byte-by-byte search finds, from every start.
+    /// The sixteen- and eight-at-a-time searches find what a byte-by-byte search finds, from every
+    /// start.
     #[test]
     fn next_mark_matches_byte_search() {
         let parts = [
