@@ -929,6 +929,19 @@ pub(crate) mod swar {
     /// The high bit of every byte.
     pub const HIGH: u64 = 0x8080_8080_8080_8080;
 
+    /// The low `n` bytes of a `u128`, for `n` in 0..=16: masks a word read with the bytes after
+    /// it (a shift of a `u128` by a variable amount takes a dozen instructions, and this runs
+    /// for every word).
+    pub const LOW_BYTES: [u128; 17] = {
+        let mut m = [0u128; 17];
+        let mut n = 1;
+        while n <= 16 {
+            m[n] = m[n - 1] << 8 | 0xff;
+            n += 1;
+        }
+        m
+    };
+
     /// Eight bytes (`w` must hold exactly eight).
     pub fn load(w: &[u8]) -> u64 {
         u64::from_le_bytes(w.try_into().expect("8 bytes"))

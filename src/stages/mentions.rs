@@ -17,7 +17,8 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{
-    char_bits, is_alnum, next_bit, starts_of, Article, FxHashMap, Mention, Span, Via,
+    char_bits, is_alnum, next_bit, starts_of, swar::LOW_BYTES, Article, FxHashMap, Mention, Span,
+    Via,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
@@ -493,7 +494,7 @@ fn word_at(text: &[u8], alnum: &[u64], s: usize) -> (usize, u64) {
     while i < end {
         let n = (end - i).min(8);
         let x = match text.get(i..i + 8) {
-            Some(c) => u64::from_le_bytes(c.try_into().expect("8 bytes")) & LOW_BYTES[n],
+            Some(c) => u64::from_le_bytes(c.try_into().expect("8 bytes")) & LOW_BYTES[n] as u64,
             None => {
                 let mut buf = [0u8; 8];
                 buf[..n].copy_from_slice(&text[i..i + n]);
@@ -505,17 +506,6 @@ fn word_at(text: &[u8], alnum: &[u64], s: usize) -> (usize, u64) {
     }
     (end, h)
 }
-
-/// The low `n` bytes of a `u64`, for `n` in 0..=8.
-const LOW_BYTES: [u64; 9] = {
-    let mut m = [0u64; 9];
-    let mut n = 1;
-    while n <= 8 {
-        m[n] = m[n - 1] << 8 | 0xff;
-        n += 1;
-    }
-    m
-};
 
 /// Eight bytes with `A`..=`Z` lower-cased and every other byte (non-ASCII ones too) as it is.
 fn ascii_lower8(x: u64) -> u64 {

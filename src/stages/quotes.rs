@@ -21,7 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, Article, FxHashMap, Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, swar::LOW_BYTES, Article, FxHashMap,
+    Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -626,18 +627,6 @@ fn pack(b: &[u8]) -> Option<(u128, u128)> {
     pack_at(b, b.len())
 }
 
-/// The low `len` bytes of a `u128`, for `len` in 0..=16 (a shift of a `u128` by a variable
-/// amount takes a dozen instructions, and this runs for every word).
-const LEN_MASK: [u128; 17] = {
-    let mut m = [0u128; 17];
-    let mut len = 1;
-    while len <= 16 {
-        m[len] = m[len - 1] << 8 | 0xff;
-        len += 1;
-    }
-    m
-};
-
 /// [`pack`] of `text[..len]`. When 16 bytes of `text` are there, they are read at once and the
 /// bytes past the word masked off, instead of copying a word of variable length.
 fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
@@ -647,7 +636,7 @@ fn pack_at(text: &[u8], len: usize) -> Option<(u128, u128)> {
     let raw = match text.get(..16) {
         Some(b16) => {
             let all = u128::from_le_bytes(b16.try_into().expect("16 bytes"));
-            all & LEN_MASK[len]
+            all & LOW_BYTES[len]
         }
         None => {
             let mut buf = [0u8; 16];
