@@ -670,12 +670,11 @@ struct WordInfo {
 /// (lower-cased) and titles (as written), keyed by the packed lower-case form ([`pack`]). An
 /// open-addressing table with a multiply-shift hash, probed for every short word of every body:
 /// at most a quarter full, so a word that is in no list (most are) usually meets an empty slot
-/// at once. A probe reads a 32-bit fingerprint of the key (8 KB for the built-in lists, which
-/// stay in the L1 cache); the full keys are read only when a fingerprint matches. Probing the
-/// 16-byte keys themselves missed the L1 cache on a fifth of the stage's time.
+/// at once. A probe reads a 32-bit fingerprint of the key (8 KB for the built-in lists, small
+/// enough to stay in the L1 cache); the 16-byte keys are read only when a fingerprint matches.
 #[derive(Debug)]
 struct WordTable {
-    /// Fingerprints of the keys ([`WordTable::fingerprint`], never 0); 0 marks an empty slot.
+    /// Fingerprints of the keys (from [`WordTable::slot`], never 0); 0 marks an empty slot.
     prints: Vec<u32>,
     /// Packed lower-case words.
     keys: Vec<u128>,
