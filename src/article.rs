@@ -942,6 +942,16 @@ pub(crate) mod swar {
         m
     };
 
+    /// `x` with its bytes `A`..=`Z` lower-cased and every other byte (non-ASCII ones too) as it
+    /// is.
+    pub fn ascii_lower(x: u64) -> u64 {
+        // On the low seven bits of each byte no sum carries into the next byte.
+        let low = x & !HIGH;
+        let ge_a = low + ONES * u64::from(0x80 - b'A');
+        let gt_z = low + ONES * u64::from(0x7f - b'Z');
+        x | ((ge_a & !gt_z & !x & HIGH) >> 2)
+    }
+
     /// Eight bytes (`w` must hold exactly eight).
     pub fn load(w: &[u8]) -> u64 {
         u64::from_le_bytes(w.try_into().expect("8 bytes"))

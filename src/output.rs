@@ -187,16 +187,19 @@ pub fn properties(table: &Table, p: &Pipeline) -> Result<WriterProperties> {
         KeyValue::new("stancemill.pipeline_hash".into(), p.hash.clone()),
     ];
     let mut b = WriterProperties::builder();
-    for c in table.columns.iter().filter(|c| c.ty == ColType::Text) {
+    // Long text and offsets are written without a dictionary (see `ColType`); text also without
+    // statistics, offsets delta-encoded.
+    for c in table.columns {
         let path = ColumnPath::from(c.name);
-        b = b
-            .set_column_dictionary_enabled(path.clone(), false)
-            .set_column_statistics_enabled(path, EnabledStatistics::None);
-    }
-    for c in table.columns.iter().filter(|c| c.ty == ColType::Offset) {
-        b = b
-            .set_column_dictionary_enabled(ColumnPath::from(c.name), false)
-            .set_column_encoding(ColumnPath::from(c.name), Encoding::DELTA_BINARY_PACKED);
+        b = match c.ty {
+            ColType::Text => b
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_statistics_enabled(path, EnabledStatistics::None),
+            ColType::Offset => b
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
+            _ => b,
+        };
     }
     Ok(b.set_compression(compression)
         .set_max_row_group_row_count(Some(p.output.row_group_rows))

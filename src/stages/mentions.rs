@@ -17,8 +17,8 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{
-    char_bits, is_alnum, next_bit, starts_of, swar::LOW_BYTES, Article, FxHashMap, Mention, Span,
-    Via,
+    char_bits, is_alnum, next_bit, starts_of, swar, swar::LOW_BYTES, Article, FxHashMap, Mention,
+    Span, Via,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
@@ -501,22 +501,10 @@ fn word_at(text: &[u8], alnum: &[u64], s: usize) -> (usize, u64) {
                 u64::from_le_bytes(buf)
             }
         };
-        h = (h.rotate_left(5) ^ ascii_lower8(x)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h = (h.rotate_left(5) ^ swar::ascii_lower(x)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         i += n;
     }
     (end, h)
-}
-
-/// Eight bytes with `A`..=`Z` lower-cased and every other byte (non-ASCII ones too) as it is.
-fn ascii_lower8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // On the low seven bits of each byte no sum carries into the next byte.
-    let low = x & !HIGH;
-    let ge_a = low + ONES * u64::from(0x80 - b'A');
-    let gt_z = low + ONES * u64::from(0x7f - b'Z');
-    let upper = ge_a & !gt_z & !x & HIGH;
-    x | (upper >> 2)
 }
 
 /// Mixes one byte into a hash (xor, then multiply).

@@ -21,8 +21,8 @@
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, swar::LOW_BYTES, Article, FxHashMap,
-    Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, next_bit, swar::LOW_BYTES, Article,
+    FxHashMap, Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -528,35 +528,12 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
     // the spare room.
     let mut out = Vec::with_capacity(b.len() / 5 + 16);
     let mut cues = Vec::new();
-    // The start bits left in block `w`.
-    let (mut w, mut cur) = (0, start.first().copied().unwrap_or(0));
-    'words: loop {
-        while cur == 0 {
-            w += 1;
-            let Some(&next) = start.get(w) else {
-                break 'words;
-            };
-            cur = next;
-        }
-        let st = w * 64 + cur.trailing_zeros() as usize;
+    let mut pos = 0;
+    while let Some(st) = next_bit(&start, pos, false) {
         // The word's bytes run to the first clear bit of `inword` (set at `st` itself, as every
         // start byte is a word byte), or to the end of the text.
-        let mut x = !inword[w] & (u64::MAX << (st % 64));
-        let mut xw = w;
-        while x == 0 && xw + 1 < inword.len() {
-            xw += 1;
-            x = !inword[xw];
-        }
-        let i = if x == 0 {
-            b.len()
-        } else {
-            (xw * 64 + x.trailing_zeros() as usize).min(b.len())
-        };
-        // The next word starts after this one.
-        w = i / 64;
-        cur = start
-            .get(w)
-            .map_or(0, |&bits| bits & (u64::MAX << (i % 64)));
+        let i = next_bit(&inword, st, true).map_or(b.len(), |i| i.min(b.len()));
+        pos = i;
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
             i - 1
