@@ -18,6 +18,7 @@
 //! or `he`/`she`, resolved to the last person named in the paragraph or the one before. Nobody is
 //! guessed: without a subject the speaker stays empty.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::article::{
@@ -439,8 +440,8 @@ struct Person {
 /// The words of one sentence: a slice of the body's, which starts at word `first`, and the
 /// positions (in the body's words) of its cue words.
 #[derive(Clone, Copy)]
-struct SentenceWords<'t, 'a> {
-    toks: &'t [Tok<'a>],
+struct SentenceWords<'t> {
+    toks: &'t [Tok],
     first: usize,
     cues: &'t [u32],
 }
@@ -454,12 +455,13 @@ struct Speaker {
     role: Option<String>,
 }
 
-/// A token of a text segment: its byte range (relative to the body) and text.
+/// A word of the body: its byte range and flags. Kept to 12 bytes, with no borrow of the text
+/// (see [`Tok::text`]): a body has a token per 6 bytes or so, and they are written once and
+/// read by every look around a quotation.
 #[derive(Clone, Copy, Debug)]
-struct Tok<'a> {
-    s: usize,
-    e: usize,
-    t: &'a str,
+struct Tok {
+    start: u32,
+    end: u32,
     /// What the word is, worked out once per token (`F_*`).
     f: u8,
 }
@@ -475,7 +477,19 @@ const F_CUE: u8 = F_VERB | F_ACCORDING;
 /// A short name particle (`bin`, `de`): only in the word table, never on a token.
 const F_PARTICLE: u8 = 32;
 
-impl Tok<'_> {
+impl Tok {
+    /// The first byte of the word in the body.
+    fn s(&self) -> usize {
+        self.start as usize
+    }
+    /// One past the last byte.
+    fn e(&self) -> usize {
+        self.end as usize
+    }
+    /// The word, from the body it was taken from.
+    fn text<'a>(&self, body: &'a str) -> &'a str {
+        &body[self.s()..self.e()]
+    }
     fn verb(&self) -> bool {
         self.f & F_VERB != 0
     }
@@ -490,6 +504,35 @@ impl Tok<'_> {
     }
 }
 
+/// The words of a body ([`tokens`]) and the buffers that find them.
+#[derive(Default)]
+struct Words {
+    toks: Vec<Tok>,
+    /// Positions in `toks` of the words that may cue reported speech.
+    cues: Vec<u32>,
+    inword: Vec<u64>,
+    start: Vec<u64>,
+}
+
+/// Token buffers above this many bytes are not kept for the next article, so one long body does
+/// not hold its memory for the rest of the run.
+const KEEP_WORDS_BYTES: usize = 8 << 20;
+
+impl Words {
+    /// The memory the buffers hold.
+    fn bytes(&self) -> usize {
+        self.toks.capacity() * size_of::<Tok>()
+            + self.cues.capacity() * size_of::<u32>()
+            + (self.inword.capacity() + self.start.capacity()) * size_of::<u64>()
+    }
+}
+
+thread_local! {
+    /// Each worker's token buffers, reused from one article to the next: a fresh vector of
+    /// several hundred kilobytes per article cost page faults and zeroing on every article.
+    static WORDS: RefCell<Words> = RefCell::default();
+}
+
 /// Words of `body` with byte offsets; `words` gives their flags. Also the positions of the words
 /// that may cue reported speech (`F_CUE`): a sentence holds a few of them at most, and looking
 /// for reported speech goes straight to them instead of testing each word of each sentence.
@@ -499,11 +542,22 @@ impl Tok<'_> {
 /// In other words: in each run of bytes that may continue a word, the word starts at the first
 /// letter or digit. The runs are read from bit masks built 64 bytes at a time (non-ASCII
 /// characters are decoded only where they occur), so the scan has no branch per byte.
-fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
+fn tokens(body: &str, words: &WordTable, into: &mut Words) {
     let b = body.as_bytes();
     let n = b.len().div_ceil(64);
     // Bytes that may continue a word, and bytes that may start one.
-    let (mut inword, mut start) = (vec![0u64; n], vec![0u64; n]);
+    let Words {
+        toks: out,
+        cues,
+        inword,
+        start,
+    } = into;
+    for v in [&mut *inword, &mut *start] {
+        v.clear();
+        v.resize(n, 0);
+    }
+    out.clear();
+    cues.clear();
     blocks(b, b' ', |i, block| {
         let m = class_masks(block);
         let w = i / 64;
@@ -526,13 +580,12 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
     });
     // News text runs about one word per 6 bytes; reallocating a large vector costs more than
     // the spare room.
-    let mut out = Vec::with_capacity(b.len() / 5 + 16);
-    let mut cues = Vec::new();
+    out.reserve(b.len() / 5 + 16);
     let mut pos = 0;
-    while let Some(st) = next_bit(&start, pos, false) {
+    while let Some(st) = next_bit(start, pos, false) {
         // The word's bytes run to the first clear bit of `inword` (set at `st` itself, as every
         // start byte is a word byte), or to the end of the text.
-        let i = next_bit(&inword, st, true).map_or(b.len(), |i| i.min(b.len()));
+        let i = next_bit(inword, st, true).map_or(b.len(), |i| i.min(b.len()));
         pos = i;
         let last = b[i - 1];
         let e = if last == b'\'' || last == b'-' {
@@ -551,10 +604,14 @@ fn tokens<'a>(body: &'a str, words: &WordTable) -> (Vec<Tok<'a>>, Vec<u32>) {
             if f & F_CUE != 0 {
                 cues.push(out.len() as u32);
             }
-            out.push(Tok { s: st, e, t, f });
+            // `Quotes::apply` leaves bodies of 4 GiB or more alone, so the offsets fit.
+            out.push(Tok {
+                start: st as u32,
+                end: e as u32,
+                f,
+            });
         }
     }
-    (out, cues)
 }
 
 /// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
@@ -764,9 +821,9 @@ fn is_role(t: &str) -> bool {
 }
 
 /// The tokens of `all` (the body's, in order) that lie within `from..to`.
-fn span<'t, 'a>(all: &'t [Tok<'a>], from: usize, to: usize) -> &'t [Tok<'a>] {
-    let lo = all.partition_point(|t| t.s < from);
-    let hi = all.partition_point(|t| t.e <= to).max(lo);
+fn span(all: &[Tok], from: usize, to: usize) -> &[Tok] {
+    let lo = all.partition_point(|t| t.s() < from);
+    let hi = all.partition_point(|t| t.e() <= to).max(lo);
     &all[lo..hi]
 }
 
@@ -867,7 +924,8 @@ impl Quotes {
 
     /// Adds the article's quotations.
     pub fn apply(&self, a: &mut Article) {
-        if !self.enabled || a.paragraphs.is_empty() {
+        // Token offsets are 32-bit; a body that large would not be an article anyway.
+        if !self.enabled || a.paragraphs.is_empty() || u32::try_from(a.body.len()).is_err() {
             return;
         }
         // People who can be `he`/`she`: gazetteer persons, then every named speaker, in order.
@@ -886,8 +944,10 @@ impl Quotes {
             .collect();
         let bodies = non_person_surfaces(a);
         // The body is tokenised once; every look around a quotation takes a slice of it.
-        let (all, cues) = tokens(&a.body, &self.words);
-        persons.extend(self.named_persons(a, &all));
+        let mut buf = WORDS.with_borrow_mut(std::mem::take);
+        tokens(&a.body, &self.words, &mut buf);
+        let (all, cues) = (&buf.toks[..], &buf.cues[..]);
+        persons.extend(self.named_persons(a, all));
         persons.sort_by_key(|p| p.at);
         let direct = direct_quotes(a);
         let mut quotes: Vec<(usize, usize, Quote)> = Vec::new();
@@ -899,10 +959,10 @@ impl Quotes {
         let (mut lo, mut hi, mut c0, mut c1) = (0, 0, 0, 0);
         for s in &a.sentences {
             let (ss, se) = s.bytes;
-            while all.get(lo).is_some_and(|t| t.s < ss) {
+            while all.get(lo).is_some_and(|t| t.s() < ss) {
                 lo += 1;
             }
-            while all.get(hi).is_some_and(|t| t.e <= se) {
+            while all.get(hi).is_some_and(|t| t.e() <= se) {
                 hi += 1;
             }
             let end = hi.max(lo);
@@ -924,13 +984,13 @@ impl Quotes {
             while di < direct.len() && direct[di].0 < s.bytes.1 {
                 let (open, inner_s, inner_e, close_end) = direct[di];
                 di += 1;
-                let q = self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, &all);
+                let q = self.direct_quote(a, (open, inner_s, inner_e, close_end), &persons, all);
                 remember(&mut persons, a, &bodies, open, &q);
                 quotes.push((open, close_end, q));
             }
         }
         quotes.sort_by_key(|q| q.0);
-        self.complete_speakers(a, &mut quotes, &all, &person_words(a));
+        self.complete_speakers(a, &mut quotes, all, &person_words(a));
         a.quotes = quotes
             .into_iter()
             .map(|(_, _, mut q)| {
@@ -939,11 +999,14 @@ impl Quotes {
                 q
             })
             .collect();
+        if buf.bytes() <= KEEP_WORDS_BYTES {
+            WORDS.set(buf);
+        }
     }
 
     /// People the text introduces with a role (`Ukrainian Deputy Foreign Minister Oksana
     /// Hrytsenko`), so that a later `she` can find them even when they are not quoted first.
-    fn named_persons(&self, a: &Article, toks: &[Tok<'_>]) -> Vec<Person> {
+    fn named_persons(&self, a: &Article, toks: &[Tok]) -> Vec<Person> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -951,7 +1014,7 @@ impl Quotes {
             let start = i;
             while i < toks.len()
                 && (toks[i].cap() || (i > start && toks[i].role()))
-                && (i == start || a.body[toks[i - 1].e..toks[i].s].trim().is_empty())
+                && (i == start || a.body[toks[i - 1].e()..toks[i].s()].trim().is_empty())
             {
                 i += 1;
             }
@@ -973,8 +1036,8 @@ impl Quotes {
                             .is_none_or(|id| !self.names.contains_key(id))
                     {
                         out.push(Person {
-                            at: toks[i - 1].s,
-                            paragraph: a.paragraph_at(toks[start].s),
+                            at: toks[i - 1].s(),
+                            paragraph: a.paragraph_at(toks[start].s()),
                             name: sp.name.unwrap_or_default(),
                             actor: sp.actor,
                             affiliation: sp.affiliation,
@@ -994,7 +1057,7 @@ impl Quotes {
         a: &Article,
         d: (usize, usize, usize, usize),
         persons: &[Person],
-        all: &[Tok<'_>],
+        all: &[Tok],
     ) -> Quote {
         let (open, inner_s, inner_e, close_end) = d;
         let inner = &a.body[inner_s..inner_e];
@@ -1038,7 +1101,7 @@ impl Quotes {
         &self,
         a: &Article,
         quotes: &mut [(usize, usize, Quote)],
-        all: &[Tok<'_>],
+        all: &[Tok],
         person_words: &FxHashMap<&str, usize>,
     ) {
         let has_speaker = |q: &Quote| q.speaker.is_some() || q.speaker_actor_id.is_some();
@@ -1111,7 +1174,7 @@ impl Quotes {
         a: &Article,
         surname: &str,
         before: usize,
-        all: &[Tok<'_>],
+        all: &[Tok],
         person_words: &FxHashMap<&str, usize>,
     ) -> Option<Speaker> {
         // The earliest person mention with the surname as a word; mentions are in body order and
@@ -1132,11 +1195,11 @@ impl Quotes {
         // paragraphs. The occurrences come in text order, so the words do too.
         let hay = &a.body.as_bytes()[from..before];
         for at in occurrences(hay, surname.as_bytes()).map(|p| from + p) {
-            let i = toks.partition_point(|t| t.s < at);
+            let i = toks.partition_point(|t| t.s() < at);
             if i == 0
                 || toks
                     .get(i)
-                    .is_none_or(|t| t.s != at || strip_possessive(t.t) != surname)
+                    .is_none_or(|t| t.s() != at || strip_possessive(t.text(&a.body)) != surname)
             {
                 continue;
             }
@@ -1145,7 +1208,7 @@ impl Quotes {
             while st > 0
                 && st + 10 > i
                 && (toks[st - 1].cap() || toks[st - 1].role())
-                && a.body[toks[st - 1].e..toks[st].s].trim().is_empty()
+                && a.body[toks[st - 1].e()..toks[st].s()].trim().is_empty()
             {
                 st -= 1;
             }
@@ -1167,7 +1230,7 @@ impl Quotes {
         open: usize,
         close_end: usize,
         persons: &[Person],
-        all: &[Tok<'_>],
+        all: &[Tok],
     ) -> Option<(Speaker, Option<String>)> {
         let body = &a.body;
         let p = &a.paragraphs[a.paragraph_at(open) as usize];
@@ -1181,18 +1244,18 @@ impl Quotes {
             .clamp(close_end, pc.bytes.1.max(close_end));
         let after = span(all, close_end, sent_end);
         if let Some(first) = after.first() {
-            let gap = &body[close_end..first.s];
+            let gap = &body[close_end..first.s()];
             if !gap.contains(['.', '!', '?', '“', '"', ';']) {
                 if first.verb() {
                     // `said Abe`, `said Foreign Minister Wang Yi`, `said the minister`.
                     if let Some(sp) = self.subject_after(a, &after[1..], persons) {
-                        return Some((sp, Some(first.t.to_string())));
+                        return Some((sp, Some(first.text(&a.body).to_string())));
                     }
                 } else if let Some(vi) = after.iter().take(9).position(|t| t.verb()) {
                     if let Some(sp) =
-                        self.subject_before(a, &after[..vi], after[vi].s, persons, p.bytes.0)
+                        self.subject_before(a, &after[..vi], after[vi].s(), persons, p.bytes.0)
                     {
-                        return Some((sp, Some(after[vi].t.to_string())));
+                        return Some((sp, Some(after[vi].text(&a.body).to_string())));
                     }
                 }
             }
@@ -1224,7 +1287,7 @@ impl Quotes {
         // The cue, at most a few words before the mark (`speculated that Japan “…”`).
         for back in 1..=n.min(5) {
             let t = before[n - back];
-            let is_that = t.t.eq_ignore_ascii_case("that");
+            let is_that = t.text(&a.body).eq_ignore_ascii_case("that");
             let verb_at = if is_that && n - back > 0 && before[n - back - 1].verb() {
                 Some(n - back - 1)
             } else if t.verb() && back <= 2 {
@@ -1233,16 +1296,15 @@ impl Quotes {
                 None
             };
             let Some(vi) = verb_at else { continue };
-            let cue = before[vi].t.to_string();
+            let cue = before[vi].text(&a.body).to_string();
             let sp = self
-                .subject_before(a, &before[..vi], before[vi].s, persons, p.bytes.0)
+                .subject_before(a, &before[..vi], before[vi].s(), persons, p.bytes.0)
                 .or_else(|| self.nearest_subject(a, &before[..vi], persons, p.bytes.0));
             return Some((sp.unwrap_or_default(), Some(cue)));
         }
-        if let Some(i) = before
-            .windows(2)
-            .position(|w| w[0].t.eq_ignore_ascii_case("according") && w[1].t == "to")
-        {
+        if let Some(i) = before.windows(2).position(|w| {
+            w[0].text(&a.body).eq_ignore_ascii_case("according") && w[1].text(&a.body) == "to"
+        }) {
             if let Some(sp) = self.subject_after(a, &before[i + 2..], persons) {
                 return Some((sp, Some("according to".into())));
             }
@@ -1267,16 +1329,16 @@ impl Quotes {
     }
 
     /// The subject right after a verb: `Abe`, `Foreign Minister Wang Yi`, `the minister`, `he`.
-    fn subject_after(&self, a: &Article, toks: &[Tok<'_>], persons: &[Person]) -> Option<Speaker> {
+    fn subject_after(&self, a: &Article, toks: &[Tok], persons: &[Person]) -> Option<Speaker> {
         let first = toks.first()?;
-        if PRONOUNS.contains(&first.t) {
-            return self.resolve_pronoun(a, first.s, persons);
+        if PRONOUNS.contains(&first.text(&a.body)) {
+            return self.resolve_pronoun(a, first.s(), persons);
         }
         // The run up to the first punctuation or lower-case non-role word.
         let mut end = 0;
         while end < toks.len() && end < 10 {
             let t = toks[end];
-            if end > 0 && !a.body[toks[end - 1].e..t.s].trim().is_empty() {
+            if end > 0 && !a.body[toks[end - 1].e()..t.s()].trim().is_empty() {
                 break;
             }
             if !(t.cap() || t.role()) {
@@ -1293,12 +1355,12 @@ impl Quotes {
         if sp.role.is_none()
             && sp.name.is_some()
             && end < toks.len()
-            && a.body[toks[end - 1].e..toks[end].s].trim() == ","
+            && a.body[toks[end - 1].e()..toks[end].s()].trim() == ","
         {
             let mut k = end;
             while k < toks.len()
                 && k - end < 12
-                && (k == end || a.body[toks[k - 1].e..toks[k].s].trim().is_empty())
+                && (k == end || a.body[toks[k - 1].e()..toks[k].s()].trim().is_empty())
             {
                 k += 1;
             }
@@ -1310,22 +1372,23 @@ impl Quotes {
     /// Takes an apposition (`Japan’s chief cabinet secretary`) as the speaker's role, and the
     /// state it names as their actor, when it names a role; a relative clause (`which calls …`) is
     /// not a role.
-    fn apply_apposition(&self, a: &Article, app: &[Tok<'_>], sp: &mut Speaker) {
+    fn apply_apposition(&self, a: &Article, app: &[Tok], sp: &mut Speaker) {
         let (Some(first), Some(last)) = (app.first(), app.last()) else {
             return;
         };
-        let relative = with_lower(first.t, |l| {
+        let relative = with_lower(first.text(&a.body), |l| {
             matches!(l, "which" | "who" | "whose" | "where" | "when" | "that")
         });
         let names_role = app.iter().any(|t| {
-            is_role(strip_possessive(t.t)) && !with_lower(t.t, |l| FUNCTION_WORDS.contains(&l))
+            is_role(strip_possessive(t.text(&a.body)))
+                && !with_lower(t.text(&a.body), |l| FUNCTION_WORDS.contains(&l))
         });
         if relative || !names_role {
             return;
         }
-        sp.role = Some(a.body[first.s..last.e].to_string());
+        sp.role = Some(a.body[first.s()..last.e()].to_string());
         if sp.actor.is_none() {
-            sp.actor = self.role_actor(a, first.s, last.e);
+            sp.actor = self.role_actor(a, first.s(), last.e());
             sp.affiliation = sp.actor.clone();
         }
     }
@@ -1334,7 +1397,7 @@ impl Quotes {
     fn subject_before(
         &self,
         a: &Article,
-        toks: &[Tok<'_>],
+        toks: &[Tok],
         verb_at: usize,
         persons: &[Person],
         para_start: usize,
@@ -1344,10 +1407,10 @@ impl Quotes {
         let mut verb_at = verb_at;
         while let Some(l) = toks.last() {
             if toks.len() > 1
-                && with_lower(l.t, |lw| BETWEEN.contains(&lw))
-                && a.body[l.e..verb_at].trim().is_empty()
+                && with_lower(l.text(&a.body), |lw| BETWEEN.contains(&lw))
+                && a.body[l.e()..verb_at].trim().is_empty()
             {
-                verb_at = l.s;
+                verb_at = l.s();
                 toks = &toks[..toks.len() - 1];
             } else {
                 break;
@@ -1355,17 +1418,17 @@ impl Quotes {
         }
         let last = toks.last()?;
         // Only white space between the subject and the verb.
-        if !a.body[last.e..verb_at].trim().is_empty() {
+        if !a.body[last.e()..verb_at].trim().is_empty() {
             // `Ren Guoquiang, a spokesperson for …, said`: an apposition between commas.
-            let gap = a.body[last.e..verb_at].trim();
+            let gap = a.body[last.e()..verb_at].trim();
             if gap != "," {
                 return None;
             }
             let comma_tok = toks
                 .iter()
-                .rposition(|t| a.body[..t.s].trim_end().ends_with(',') && t.s > para_start)?;
+                .rposition(|t| a.body[..t.s()].trim_end().ends_with(',') && t.s() > para_start)?;
             let name_end = comma_tok;
-            let comma_at = a.body[..toks[comma_tok].s].trim_end().len() - 1;
+            let comma_at = a.body[..toks[comma_tok].s()].trim_end().len() - 1;
             let mut sp =
                 self.subject_before(a, &toks[..name_end], comma_at, persons, para_start)?;
             // `Ana Ferreira, Brazil's deputy foreign minister, said`.
@@ -1374,13 +1437,13 @@ impl Quotes {
             }
             return Some(sp);
         }
-        if PRONOUNS.contains(&last.t) {
-            return self.resolve_pronoun(a, last.s, persons);
+        if PRONOUNS.contains(&last.text(&a.body)) {
+            return self.resolve_pronoun(a, last.s(), persons);
         }
         let mut start = toks.len();
         while start > 0 && toks.len() - start < 10 {
             let t = toks[start - 1];
-            if start < toks.len() && !a.body[t.e..toks[start].s].trim().is_empty() {
+            if start < toks.len() && !a.body[t.e()..toks[start].s()].trim().is_empty() {
                 break;
             }
             if !(t.cap() || t.role()) {
@@ -1393,7 +1456,7 @@ impl Quotes {
         }
         // Leading articles and prepositions are not part of the subject.
         while start < toks.len()
-            && with_lower(toks[start].t, |l| {
+            && with_lower(toks[start].text(&a.body), |l| {
                 matches!(
                     l,
                     "of" | "for" | "to" | "and" | "at" | "on" | "in" | "with" | "from"
@@ -1410,12 +1473,12 @@ impl Quotes {
     fn nearest_subject(
         &self,
         a: &Article,
-        toks: &[Tok<'_>],
+        toks: &[Tok],
         persons: &[Person],
         _para_start: usize,
     ) -> Option<Speaker> {
-        let from = toks.first()?.s;
-        let to = toks.last()?.e;
+        let from = toks.first()?.s();
+        let to = toks.last()?.e();
         let mut best: Option<(usize, Speaker)> = None;
         for m in a
             .mentions
@@ -1443,10 +1506,14 @@ impl Quotes {
                 best = Some((p.at, sp));
             }
         }
-        if let Some(t) = toks.iter().rev().find(|t| PRONOUNS.contains(&t.t)) {
-            if best.as_ref().is_none_or(|(at, _)| t.s > *at) {
-                if let Some(sp) = self.resolve_pronoun(a, t.s, persons) {
-                    best = Some((t.s, sp));
+        if let Some(t) = toks
+            .iter()
+            .rev()
+            .find(|t| PRONOUNS.contains(&t.text(&a.body)))
+        {
+            if best.as_ref().is_none_or(|(at, _)| t.s() > *at) {
+                if let Some(sp) = self.resolve_pronoun(a, t.s(), persons) {
+                    best = Some((t.s(), sp));
                 }
             }
         }
@@ -1456,9 +1523,10 @@ impl Quotes {
             let first = toks
                 .iter()
                 .take(3)
-                .find(|t| !matches!(t.t, "The" | "the"))?;
+                .find(|t| !matches!(t.text(&a.body), "The" | "the"))?;
             let m = a.mentions.iter().find(|m| {
-                m.bytes.0 == first.s && matches!(m.kind, ActorKind::State | ActorKind::Organisation)
+                m.bytes.0 == first.s()
+                    && matches!(m.kind, ActorKind::State | ActorKind::Organisation)
             })?;
             let state = if m.actor_id.contains('.') {
                 m.affiliation.clone()
@@ -1524,11 +1592,11 @@ impl Quotes {
     }
 
     /// Splits a run of tokens into role and name and resolves it against the mentions.
-    fn speaker_from_run(&self, a: &Article, run: &[Tok<'_>]) -> Option<Speaker> {
+    fn speaker_from_run(&self, a: &Article, run: &[Tok]) -> Option<Speaker> {
         if run.is_empty() {
             return None;
         }
-        let (from, to) = (run[0].s, run[run.len() - 1].e);
+        let (from, to) = (run[0].s(), run[run.len() - 1].e());
         // A gazetteer actor covering the end of the run: a person, or a state/organisation speaking.
         // Mentions are in body order: only those starting inside the run can qualify, so search
         // back from the run's end instead of over the whole article (quadratic on a text of
@@ -1572,7 +1640,7 @@ impl Quotes {
             }
         }
         // A capitalised sentence opener (`Later`, `However`) is not part of a name or role.
-        let run = match run.iter().position(|t| !is_opener(t.t)) {
+        let run = match run.iter().position(|t| !is_opener(t.text(&a.body))) {
             Some(i) => &run[i..],
             None => return None,
         };
@@ -1584,27 +1652,28 @@ impl Quotes {
         let name_toks = &run[k..];
         let role_toks = &run[..k];
         let not_a_name =
-            |t: &[Tok<'_>]| t.len() == 1 && NOT_NAMES.contains(&strip_possessive(t[0].t));
+            |t: &[Tok]| t.len() == 1 && NOT_NAMES.contains(&strip_possessive(t[0].text(&a.body)));
         let name = (!name_toks.is_empty()
             && name_toks.len() <= 4
             && !not_a_name(name_toks)
             && !is_mention_only(a, name_toks))
         .then(|| {
-            strip_possessive(&a.body[name_toks[0].s..name_toks[name_toks.len() - 1].e]).to_string()
+            strip_possessive(&a.body[name_toks[0].s()..name_toks[name_toks.len() - 1].e()])
+                .to_string()
         });
         let role = (!role_toks.is_empty())
-            .then(|| a.body[role_toks[0].s..role_toks[role_toks.len() - 1].e].to_string());
+            .then(|| a.body[role_toks[0].s()..role_toks[role_toks.len() - 1].e()].to_string());
         // Without a name, the run must at least name a role (`the minister`, `officials`).
         if name.is_none()
             && !role_toks
                 .iter()
-                .any(|t| t.role() && !FUNCTION_WORDS.contains(&t.t))
+                .any(|t| t.role() && !FUNCTION_WORDS.contains(&t.text(&a.body)))
         {
             return None;
         }
         let actor = role_toks
             .first()
-            .and_then(|f| self.role_actor(a, f.s, role_toks[role_toks.len() - 1].e));
+            .and_then(|f| self.role_actor(a, f.s(), role_toks[role_toks.len() - 1].e()));
         Some(Speaker {
             name,
             actor: actor.clone(),
@@ -1621,7 +1690,7 @@ impl Quotes {
         s: &crate::article::Sentence,
         direct: &[(usize, usize, usize, usize)],
         persons: &[Person],
-        words: SentenceWords<'_, '_>,
+        words: SentenceWords<'_>,
     ) -> Option<(usize, usize, Quote)> {
         let (ss, se) = s.bytes;
         let toks = words.toks;
@@ -1635,27 +1704,26 @@ impl Quotes {
             rest.starts_with(['“', '"']) && direct.iter().any(|d| d.0 == at)
         };
         // `according to X, CLAUSE` / `CLAUSE, according to X`.
-        if let Some(i) = cue_at
-            .clone()
-            .find(|&i| toks[i].f & F_ACCORDING != 0 && toks.get(i + 1).is_some_and(|t| t.t == "to"))
-        {
-            let comma_after = a.body[toks[i + 1].e..se]
+        if let Some(i) = cue_at.clone().find(|&i| {
+            toks[i].f & F_ACCORDING != 0 && toks.get(i + 1).is_some_and(|t| t.text(&a.body) == "to")
+        }) {
+            let comma_after = a.body[toks[i + 1].e()..se]
                 .find(',')
-                .map(|c| toks[i + 1].e + c);
-            let at_start = a.body[ss..toks[i].s].trim().is_empty();
+                .map(|c| toks[i + 1].e() + c);
+            let at_start = a.body[ss..toks[i].s()].trim().is_empty();
             let (clause_from, clause_to, subj_to) = if at_start {
                 (comma_after? + 1, se, comma_after?)
             } else {
                 (
                     ss,
-                    a.body[..toks[i].s].trim_end().trim_end_matches(',').len(),
+                    a.body[..toks[i].s()].trim_end().trim_end_matches(',').len(),
                     se,
                 )
             };
-            let subj: Vec<Tok<'_>> = toks
+            let subj: Vec<Tok> = toks
                 .iter()
                 .copied()
-                .filter(|t| t.s > toks[i + 1].e && t.e <= subj_to)
+                .filter(|t| t.s() > toks[i + 1].e() && t.e() <= subj_to)
                 .collect();
             let sp = self.subject_after(a, &subj, persons)?;
             let q = clause(a, clause_from, clause_to)?;
@@ -1675,26 +1743,26 @@ impl Quotes {
                 .enumerate()
                 .take(12)
                 .find(|(k, t)| {
-                    t.t.eq_ignore_ascii_case("that")
+                    t.text(&a.body).eq_ignore_ascii_case("that")
                         && !toks
                             .get(vi + 2 + k)
-                            .is_some_and(|n| TIME_NOUNS.contains(&n.t))
+                            .is_some_and(|n| TIME_NOUNS.contains(&n.text(&a.body)))
                 })
                 .map(|(k, _)| vi + 1 + k)
                 .filter(|&k| {
-                    !a.body[v.e..toks[k].s].contains([';', ':', '“', '"'])
+                    !a.body[v.e()..toks[k].s()].contains([';', ':', '“', '"'])
                         && !toks[vi + 1..k]
                             .iter()
-                            .any(|t| t.verb() || CLAUSE_VERBS.contains(&t.t))
+                            .any(|t| t.verb() || CLAUSE_VERBS.contains(&t.text(&a.body)))
                 });
             let clause_from = match that {
-                Some(k) => toks[k].e,
+                Some(k) => toks[k].e(),
                 // `X said the talks would resume`, `Beijing insists they have been …`.
-                None if CLAUSE_CUES.contains(&v.t)
+                None if CLAUSE_CUES.contains(&v.text(&a.body))
                     && toks.len() - vi > 4
-                    && a.body[v.e..toks[vi + 1].s].trim().is_empty() =>
+                    && a.body[v.e()..toks[vi + 1].s()].trim().is_empty() =>
                 {
-                    v.e
+                    v.e()
                 }
                 None => continue,
             };
@@ -1702,8 +1770,9 @@ impl Quotes {
                 return None;
             }
             // `…, arguing that …`, `… but said …`: the subject is the sentence's.
-            let participle = v.t.ends_with("ing") || matches!(toks[vi - 1].t, "and" | "but");
-            let sp = match self.subject_before(a, &toks[..vi], v.s, persons, p.bytes.0) {
+            let participle = v.text(&a.body).ends_with("ing")
+                || matches!(toks[vi - 1].text(&a.body), "and" | "but");
+            let sp = match self.subject_before(a, &toks[..vi], v.s(), persons, p.bytes.0) {
                 Some(sp) => sp,
                 None if participle => self.nearest_subject(a, &toks[..vi], persons, p.bytes.0)?,
                 None => return None,
@@ -1715,7 +1784,7 @@ impl Quotes {
             if inside_direct(direct, q.0, q.1) {
                 return None;
             }
-            return Some(reported_quote(q, sp, v.t, s.paragraph_index));
+            return Some(reported_quote(q, sp, v.text(&a.body), s.paragraph_index));
         }
         // `CLAUSE, X said [on Thursday].` / `CLAUSE, said X.`: the cue at the end of the sentence.
         let n = toks.len();
@@ -1727,14 +1796,14 @@ impl Quotes {
             }
             // The subject is right before the verb (all of it back to a comma) or right after it,
             // and only a short adverbial may follow (`on Thursday`, `in a statement`).
-            let comma = a.body[ss..toks[vi].s].rfind(',').map(|c| ss + c)?;
-            let subj_toks: Vec<Tok<'_>> = toks
+            let comma = a.body[ss..toks[vi].s()].rfind(',').map(|c| ss + c)?;
+            let subj_toks: Vec<Tok> = toks
                 .iter()
                 .copied()
-                .filter(|t| t.s > comma && t.e <= toks[vi].s)
+                .filter(|t| t.s() > comma && t.e() <= toks[vi].s())
                 .collect();
             let sp = if subj_toks.is_empty() {
-                let after: Vec<Tok<'_>> = toks[vi + 1..].to_vec();
+                let after: Vec<Tok> = toks[vi + 1..].to_vec();
                 self.subject_after(a, &after, persons)?
             } else {
                 if subj_toks.len() > 7 || back > 4 {
@@ -1744,20 +1813,25 @@ impl Quotes {
                 // (not `, the latest American challenge to Beijing’s claims`).
                 let subject_like = subj_toks.iter().all(|t| {
                     t.cap()
-                        || is_role(strip_possessive(t.t))
-                        || PRONOUNS.contains(&t.t)
-                        || BETWEEN.contains(&t.t)
+                        || is_role(strip_possessive(t.text(&a.body)))
+                        || PRONOUNS.contains(&t.text(&a.body))
+                        || BETWEEN.contains(&t.text(&a.body))
                 });
                 if !subject_like {
                     return None;
                 }
-                self.subject_before(a, &subj_toks, toks[vi].s, persons, comma)?
+                self.subject_before(a, &subj_toks, toks[vi].s(), persons, comma)?
             };
             let q = clause(a, ss, comma)?;
             if inside_direct(direct, q.0, q.1) {
                 return None;
             }
-            return Some(reported_quote(q, sp, toks[vi].t, s.paragraph_index));
+            return Some(reported_quote(
+                q,
+                sp,
+                toks[vi].text(&a.body),
+                s.paragraph_index,
+            ));
         }
         None
     }
@@ -1851,9 +1925,9 @@ fn remember(
     );
 }
 
-fn is_mention_only(a: &Article, toks: &[Tok<'_>]) -> bool {
+fn is_mention_only(a: &Article, toks: &[Tok]) -> bool {
     // A run that is one state/organisation mention is no person's name (`China said`).
-    let (s, e) = (toks[0].s, toks[toks.len() - 1].e);
+    let (s, e) = (toks[0].s(), toks[toks.len() - 1].e());
     // Mentions are in body order: only those starting at or before `s` can cover the run.
     let hi = a.mentions.partition_point(|m| m.bytes.0 <= s);
     a.mentions[..hi]
@@ -1993,7 +2067,7 @@ fn direct_quotes(a: &Article) -> Vec<(usize, usize, usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{clean_role, tokens};
+    use super::{clean_role, tokens, Words};
     use crate::article::is_alnum;
     use crate::article::Source;
     use crate::pipeline::Pipeline;
@@ -2144,11 +2218,15 @@ mod tests {
         let parts = [
             "a", "Zq", "9", " ", "\n", ".", "-", "'", "’", "é", "–", "“", "東", "\u{a0}", "U.S.",
         ];
-        let words = &STAGES.quotes.words;
+        // One buffer for every text, as a worker thread uses it: what a longer text left in it
+        // must not show in the next.
+        let mut buf = Words::default();
+        let spans = |body: &str, buf: &mut Words| -> Vec<(usize, usize)> {
+            tokens(body, &STAGES.quotes.words, buf);
+            buf.toks.iter().map(|t| (t.s(), t.e())).collect()
+        };
         for body in crate::article::mixed_strings(&parts, 5, 3000, 90) {
-            let got: Vec<(usize, usize)> =
-                tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
-            assert_eq!(got, by_chars(&body), "{body:?}");
+            assert_eq!(spans(&body, &mut buf), by_chars(&body), "{body:?}");
         }
         // A word that runs to the end of a text filling whole 64-byte blocks (no padding).
         for len in [63, 64, 65, 127, 128, 192] {
@@ -2156,9 +2234,7 @@ mod tests {
                 "x".repeat(len),
                 "ab ".repeat(len).split_at(len).0.to_string(),
             ] {
-                let got: Vec<(usize, usize)> =
-                    tokens(&body, words).0.iter().map(|t| (t.s, t.e)).collect();
-                assert_eq!(got, by_chars(&body), "{body:?}");
+                assert_eq!(spans(&body, &mut buf), by_chars(&body), "{body:?}");
             }
         }
     }
