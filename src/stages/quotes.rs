@@ -455,6 +455,19 @@ struct Speaker {
     role: Option<String>,
 }
 
+/// What a run of capitalised and role words is ([`Quotes::parse_run`]).
+enum Run<'t, 'm> {
+    /// A gazetteer person's mention ends the run.
+    Person(&'m crate::article::Mention),
+    /// The run is a state's or organisation's mention (`the Foreign Ministry`).
+    Body(&'m crate::article::Mention),
+    /// Role words, then a name when the run ends in one.
+    Split {
+        role: &'t [Tok],
+        name: Option<&'t [Tok]>,
+    },
+}
+
 /// A word of the body: its byte range and flags. Kept to 12 bytes, with no borrow of the text
 /// (see [`Tok::text`]): a body has a token per 6 bytes or so, and they are written once and
 /// read by every look around a quotation.
@@ -1020,30 +1033,29 @@ impl Quotes {
             }
             // Cheap test first: a title or role word must be in the run.
             let titled = i - start >= 3 && toks[start..i].iter().any(|t| t.title() || t.role());
-            if titled {
-                if let Some(sp) = self.speaker_from_run(a, &toks[start..i]) {
-                    let two_words = sp
-                        .name
+            // A gazetteer person's or body's run is no one new, and the name must have two
+            // words (tokens have no space inside, and a run's tokens are apart by spaces).
+            if let Some(Run::Split {
+                role,
+                name: Some(name),
+            }) = titled.then(|| self.parse_run(a, &toks[start..i])).flatten()
+            {
+                let actor = self.role_tokens_actor(a, role);
+                if name.len() >= 2
+                    && !role.is_empty()
+                    && actor
                         .as_deref()
-                        .is_some_and(|n| n.split_whitespace().count() >= 2);
-                    let has_title = toks[start..i].iter().any(|t| t.title() || t.role());
-                    if two_words
-                        && sp.role.is_some()
-                        && has_title
-                        && sp
-                            .actor
-                            .as_deref()
-                            .is_none_or(|id| !self.names.contains_key(id))
-                    {
-                        out.push(Person {
-                            at: toks[i - 1].s(),
-                            paragraph: a.paragraph_at(toks[start].s()),
-                            name: sp.name.unwrap_or_default(),
-                            actor: sp.actor,
-                            affiliation: sp.affiliation,
-                            role: sp.role,
-                        });
-                    }
+                        .is_none_or(|id| !self.names.contains_key(id))
+                {
+                    let text = |t: &[Tok]| &a.body[t[0].s()..t[t.len() - 1].e()];
+                    out.push(Person {
+                        at: toks[i - 1].s(),
+                        paragraph: a.paragraph_at(toks[start].s()),
+                        name: strip_possessive(text(name)).to_string(),
+                        actor: actor.clone(),
+                        affiliation: actor,
+                        role: Some(text(role).to_string()),
+                    });
                 }
             }
             i = i.max(start + 1);
@@ -1591,12 +1603,11 @@ impl Quotes {
         None
     }
 
-    /// Splits a run of tokens into role and name and resolves it against the mentions.
-    fn speaker_from_run(&self, a: &Article, run: &[Tok]) -> Option<Speaker> {
-        if run.is_empty() {
-            return None;
-        }
-        let (from, to) = (run[0].s(), run[run.len() - 1].e());
+    /// Splits a run of tokens into role and name, or finds the gazetteer actor that covers it,
+    /// without building any strings: most runs looked at lead to no speaker.
+    fn parse_run<'t, 'm>(&self, a: &'m Article, run: &'t [Tok]) -> Option<Run<'t, 'm>> {
+        let (first, last) = (run.first()?, run.last()?);
+        let (from, to) = (first.s(), last.e());
         // A gazetteer actor covering the end of the run: a person, or a state/organisation speaking.
         // Mentions are in body order: only those starting inside the run can qualify, so search
         // back from the run's end instead of over the whole article (quadratic on a text of
@@ -1609,76 +1620,87 @@ impl Quotes {
             .find(|m| m.bytes.1 >= to.saturating_sub(3) && m.bytes.1 <= to + 3);
         if let Some(m) = covering {
             match m.kind {
-                ActorKind::Person => {
-                    let mut sp = self.person(m.actor_id.clone(), m.affiliation.clone());
-                    let role_text = a.body[from..m.bytes.0].trim();
-                    if !role_text.is_empty() {
-                        sp.role = Some(role_text.to_string());
-                    }
-                    return Some(sp);
-                }
+                ActorKind::Person => return Some(Run::Person(m)),
                 ActorKind::State | ActorKind::Organisation
                     if m.bytes.0 == from
                         || a.body[from..m.bytes.0].trim().eq_ignore_ascii_case("the") =>
                 {
-                    // A body speaks for itself (`IRN.foreign`); its state is the affiliation.
-                    let id = m.actor_id.clone();
-                    let name = a.body[m.bytes.0..m.bytes.1].to_string();
-                    let state = if id.contains('.') {
-                        m.affiliation.clone()
-                    } else {
-                        Some(id.clone())
-                    };
-                    return Some(Speaker {
-                        name: Some(name),
-                        actor: Some(id),
-                        affiliation: state,
-                        role: None,
-                    });
+                    return Some(Run::Body(m));
                 }
                 _ => {}
             }
         }
         // A capitalised sentence opener (`Later`, `However`) is not part of a name or role.
-        let run = match run.iter().position(|t| !is_opener(t.text(&a.body))) {
-            Some(i) => &run[i..],
-            None => return None,
-        };
+        let run = &run[run.iter().position(|t| !is_opener(t.text(&a.body)))?..];
         // Name = the trailing capitalised tokens that are not titles or role words.
         let mut k = run.len();
         while k > 0 && run[k - 1].cap() && !run[k - 1].title() && !run[k - 1].role() {
             k -= 1;
         }
-        let name_toks = &run[k..];
-        let role_toks = &run[..k];
+        let (role, name) = run.split_at(k);
         let not_a_name =
             |t: &[Tok]| t.len() == 1 && NOT_NAMES.contains(&strip_possessive(t[0].text(&a.body)));
-        let name = (!name_toks.is_empty()
-            && name_toks.len() <= 4
-            && !not_a_name(name_toks)
-            && !is_mention_only(a, name_toks))
-        .then(|| {
-            strip_possessive(&a.body[name_toks[0].s()..name_toks[name_toks.len() - 1].e()])
-                .to_string()
-        });
-        let role = (!role_toks.is_empty())
-            .then(|| a.body[role_toks[0].s()..role_toks[role_toks.len() - 1].e()].to_string());
+        let name = (!name.is_empty()
+            && name.len() <= 4
+            && !not_a_name(name)
+            && !is_mention_only(a, name))
+        .then_some(name);
         // Without a name, the run must at least name a role (`the minister`, `officials`).
         if name.is_none()
-            && !role_toks
+            && !role
                 .iter()
                 .any(|t| t.role() && !FUNCTION_WORDS.contains(&t.text(&a.body)))
         {
             return None;
         }
-        let actor = role_toks
-            .first()
-            .and_then(|f| self.role_actor(a, f.s(), role_toks[role_toks.len() - 1].e()));
-        Some(Speaker {
-            name,
-            actor: actor.clone(),
-            affiliation: actor,
-            role,
+        Some(Run::Split { role, name })
+    }
+
+    /// The actor a role phrase speaks for (`Chinese Defense Ministry spokesperson` → `CHN`).
+    fn role_tokens_actor(&self, a: &Article, role: &[Tok]) -> Option<Arc<str>> {
+        let (first, last) = (role.first()?, role.last()?);
+        self.role_actor(a, first.s(), last.e())
+    }
+
+    /// Splits a run of tokens into role and name and resolves it against the mentions.
+    fn speaker_from_run(&self, a: &Article, run: &[Tok]) -> Option<Speaker> {
+        let from = run.first()?.s();
+        Some(match self.parse_run(a, run)? {
+            Run::Person(m) => {
+                let mut sp = self.person(m.actor_id.clone(), m.affiliation.clone());
+                let role_text = a.body[from..m.bytes.0].trim();
+                if !role_text.is_empty() {
+                    sp.role = Some(role_text.to_string());
+                }
+                sp
+            }
+            Run::Body(m) => {
+                // A body speaks for itself (`IRN.foreign`); its state is the affiliation.
+                let id = m.actor_id.clone();
+                let state = if id.contains('.') {
+                    m.affiliation.clone()
+                } else {
+                    Some(id.clone())
+                };
+                Speaker {
+                    name: Some(a.body[m.bytes.0..m.bytes.1].to_string()),
+                    actor: Some(id),
+                    affiliation: state,
+                    role: None,
+                }
+            }
+            Run::Split { role, name } => {
+                let actor = self.role_tokens_actor(a, role);
+                Speaker {
+                    name: name.map(|n| {
+                        strip_possessive(&a.body[n[0].s()..n[n.len() - 1].e()]).to_string()
+                    }),
+                    actor: actor.clone(),
+                    affiliation: actor,
+                    role: (!role.is_empty())
+                        .then(|| a.body[role[0].s()..role[role.len() - 1].e()].to_string()),
+                }
+            }
         })
     }
 
