@@ -187,11 +187,14 @@ pub fn properties(table: &Table, p: &Pipeline) -> Result<WriterProperties> {
         KeyValue::new("stancemill.pipeline_hash".into(), p.hash.clone()),
     ];
     let mut b = WriterProperties::builder();
-    // Long text and offsets are written without a dictionary (see `ColType`); text also without
-    // statistics, offsets delta-encoded.
+    // Long text and offsets are written without a dictionary (see `ColType`); text, hashes and
+    // labels without statistics, offsets delta-encoded.
     for c in table.columns {
         let path = ColumnPath::from(c.name);
         b = match c.ty {
+            ColType::Key | ColType::Label => {
+                b.set_column_statistics_enabled(path, EnabledStatistics::None)
+            }
             ColType::Text => b
                 .set_column_dictionary_enabled(path.clone(), false)
                 .set_column_statistics_enabled(path, EnabledStatistics::None),
@@ -301,6 +304,45 @@ impl TableWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_types_set_encoding_and_statistics() {
+        let p = Pipeline::builtin();
+        let props = properties(&crate::tables::mentions::TABLE, &p).unwrap();
+        let col = |name: &str| ColumnPath::from(name);
+        // Hashes and labels: a dictionary, no min/max.
+        for name in ["doc_id", "actor_id", "surface"] {
+            assert!(props.dictionary_enabled(&col(name)), "{name}");
+            assert_eq!(
+                props.statistics_enabled(&col(name)),
+                EnabledStatistics::None,
+                "{name}"
+            );
+        }
+        // Offsets: delta-encoded, no dictionary, statistics kept (cheap and ordered).
+        assert!(!props.dictionary_enabled(&col("start")));
+        assert_eq!(
+            props.encoding(&col("start")),
+            Some(Encoding::DELTA_BINARY_PACKED)
+        );
+        assert_ne!(
+            props.statistics_enabled(&col("start")),
+            EnabledStatistics::None
+        );
+        // Long text: neither.
+        let props = properties(&crate::tables::sentences::TABLE, &p).unwrap();
+        assert!(!props.dictionary_enabled(&col("text")));
+        assert_eq!(
+            props.statistics_enabled(&col("text")),
+            EnabledStatistics::None
+        );
+        // Documents' short strings keep their statistics: inputs sorted by site are common.
+        let props = properties(&crate::tables::documents::TABLE, &p).unwrap();
+        assert_ne!(
+            props.statistics_enabled(&col("site")),
+            EnabledStatistics::None
+        );
+    }
 
     #[test]
     fn refuses_foreign_nonempty_folder() {

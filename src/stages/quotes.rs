@@ -1640,11 +1640,9 @@ impl Quotes {
         let (role, name) = run.split_at(k);
         let not_a_name =
             |t: &[Tok]| t.len() == 1 && NOT_NAMES.contains(&strip_possessive(t[0].text(&a.body)));
-        let name = (!name.is_empty()
-            && name.len() <= 4
-            && !not_a_name(name)
-            && !is_mention_only(a, name))
-        .then_some(name);
+        let name =
+            (!name.is_empty() && name.len() <= 4 && !not_a_name(name) && !is_mention_only(a, name))
+                .then_some(name);
         // Without a name, the run must at least name a role (`the minister`, `officials`).
         if name.is_none()
             && !role

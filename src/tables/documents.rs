@@ -8,11 +8,11 @@ pub const TABLE: Table = Table {
     name: "documents",
     doc: "One row per article: where it came from, its metadata, its cleaned body and counts.",
     columns: &[
-        col("doc_id", Utf8, false, "Stable id: hash of the source key (input folder name + path below it), record index and raw content. Joins every table."),
+        col("doc_id", Key, false, "Stable id: hash of the source key (input folder name + path below it), record index and raw content. Joins every table."),
         col("source_path", Utf8, false, "Path of the input file as discovered (input argument joined with the path below it)."),
         col("record_index", Int32, false, "Index of the record inside its file (0 for one-article files)."),
         col("source_format", Utf8, false, "Input format: `text`, `html`, `json`, `jsonl` or `warc`, with `+gzip`, `+zstd` or `+bzip2` when the file is compressed (`warc+gzip`)."),
-        col("content_hash", Utf8, false, "xxh3-128 of the raw record bytes, hex."),
+        col("content_hash", Key, false, "xxh3-128 of the raw record bytes, hex."),
         col("bytes", Int64, false, "Size of the raw record in bytes."),
         col("encoding", Utf8, false, "Encoding the bytes were decoded from (`UTF-8`, `UTF-16LE`, `UTF-16BE`, `windows-1252`, …)."),
         col("title", Text, true, "Headline: the first real line, when it reads like one."),
@@ -41,7 +41,7 @@ pub const TABLE: Table = Table {
         col("negative_pct", Float32, true, "GDELT-style: percentage of the body's words that carry negative valence."),
         col("polarity_pct", Float32, true, "GDELT-style: `positive_pct + negative_pct`, how emotionally charged the text is."),
         col("chrome_removed", ListUtf8, false, "Page-chrome lines removed by the clean stage, in order."),
-        col("duplicate_of", Utf8, true, "doc_id of the first document (in input order) with an identical body; null for the first."),
+        col("duplicate_of", Key, true, "doc_id of the first document (in input order) with an identical body; null for the first."),
         col("warnings", ListUtf8, false, "Non-fatal notes: `encoding_detected:NAME`, `replacement_chars:N`, `date_order_swapped`, `no_body`."),
     ],
 };

@@ -28,6 +28,16 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 pub enum ColType {
     /// UTF-8 string (short, often repeated: dictionary-encoded).
     Utf8,
+    /// A short string of a row-level table that many rows repeat (an actor id, a kind, a name as
+    /// written): dictionary-encoded like `Utf8`, but without min/max statistics. Every row group
+    /// of such a table holds many actors and names, so its minimum and maximum never let a reader
+    /// skip it, and computing them cost a comparison of every value.
+    Label,
+    /// A hash written as hex (`doc_id`, `content_hash`): dictionary-encoded like `Utf8`, but
+    /// without min/max statistics. The values are random, so a row group's minimum and maximum
+    /// span nearly every id and no reader could skip a row group by them; computing them cost a
+    /// comparison of every value of the most written column of each table.
+    Key,
     /// Long UTF-8 text (bodies, paragraphs, sentences): written without dictionary or statistics,
     /// which cost time and space on values that never repeat.
     Text,
@@ -58,7 +68,7 @@ impl ColType {
     /// The Arrow type.
     pub fn arrow(self) -> DataType {
         match self {
-            ColType::Utf8 | ColType::Text => DataType::Utf8,
+            ColType::Utf8 | ColType::Label | ColType::Key | ColType::Text => DataType::Utf8,
             ColType::Int32 | ColType::Offset => DataType::Int32,
             ColType::Int64 => DataType::Int64,
             ColType::Float32 => DataType::Float32,
@@ -75,7 +85,7 @@ impl ColType {
     /// The type as DuckDB shows it.
     pub fn sql(self) -> &'static str {
         match self {
-            ColType::Utf8 | ColType::Text => "VARCHAR",
+            ColType::Utf8 | ColType::Label | ColType::Key | ColType::Text => "VARCHAR",
             ColType::Int32 | ColType::Offset => "INTEGER",
             ColType::Int64 => "BIGINT",
             ColType::Float32 => "FLOAT",
@@ -193,7 +203,9 @@ impl BatchBuilder {
             .columns
             .iter()
             .map(|c| match c.ty {
-                ColType::Utf8 | ColType::Text => Buf::Utf8(StringBuilder::new()),
+                ColType::Utf8 | ColType::Label | ColType::Key | ColType::Text => {
+                    Buf::Utf8(StringBuilder::new())
+                }
                 ColType::Int32 | ColType::Offset => Buf::Int32(Int32Builder::new()),
                 ColType::Int64 => Buf::Int64(Int64Builder::new()),
                 ColType::Float32 => Buf::Float32(Float32Builder::new()),

@@ -8,7 +8,7 @@ pub const TABLE: Table = Table {
     name: "paragraphs",
     doc: "One row per body paragraph. `substr(body, start + 1, \"end\" - start)` (DuckDB) or `body[start:end]` (Python) gives `text` back.",
     columns: &[
-        col("doc_id", Utf8, false, "Document id (joins `documents`)."),
+        col("doc_id", Key, false, "Document id (joins `documents`)."),
         col("paragraph_index", Offset, false, "Position in the document, from 0."),
         col("section_index", Offset, false, "Section it belongs to, from 0."),
         col("start", Offset, false, "First character in `documents.body` (0-based, in Unicode characters)."),

@@ -8,7 +8,7 @@ pub const TABLE: Table = Table {
     name: "sentences",
     doc: "One row per sentence. Offsets work as for paragraphs.",
     columns: &[
-        col("doc_id", Utf8, false, "Document id (joins `documents`)."),
+        col("doc_id", Key, false, "Document id (joins `documents`)."),
         col(
             "sentence_index",
             Offset,
