@@ -243,6 +243,7 @@ impl BatchBuilder {
         }
     }
 
+    #[inline]
     fn buf(&mut self) -> &mut Buf {
         let i = self.next;
         self.next += 1;
@@ -264,6 +265,7 @@ impl BatchBuilder {
     }
 
     /// Appends a string (or null).
+    #[inline]
     pub fn str(&mut self, v: Option<&str>) {
         self.bytes += v.map_or(0, str::len) + 4;
         match self.buf() {
@@ -273,6 +275,7 @@ impl BatchBuilder {
     }
 
     /// Appends an i32 (or null).
+    #[inline]
     pub fn i32(&mut self, v: Option<i32>) {
         self.bytes += 4;
         match self.buf() {
@@ -282,6 +285,7 @@ impl BatchBuilder {
     }
 
     /// Appends an i64 (or null).
+    #[inline]
     pub fn i64(&mut self, v: Option<i64>) {
         self.bytes += 8;
         match self.buf() {
@@ -291,6 +295,7 @@ impl BatchBuilder {
     }
 
     /// Appends an f32 (or null).
+    #[inline]
     pub fn f32(&mut self, v: Option<f32>) {
         self.bytes += 4;
         match self.buf() {
