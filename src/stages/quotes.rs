@@ -840,6 +840,13 @@ fn span(all: &[Tok], from: usize, to: usize) -> &[Tok] {
     &all[lo..hi]
 }
 
+/// Whether only white space lies between two tokens (`l` before `r`). Usually one space, which is
+/// answered without slicing the text: this is asked at every step of every run of capitalised words.
+fn spaced(body: &str, l: &Tok, r: &Tok) -> bool {
+    let gap = &body.as_bytes()[l.e()..r.s()];
+    gap == b" " || body[l.e()..r.s()].trim().is_empty()
+}
+
 /// Capitalised, or a name particle that is part of a name (`al-Harbi`, `bin`, `van`, `de`).
 fn capitalised(t: &str) -> bool {
     let b = t.as_bytes();
@@ -1027,7 +1034,7 @@ impl Quotes {
             let start = i;
             while i < toks.len()
                 && (toks[i].cap() || (i > start && toks[i].role()))
-                && (i == start || a.body[toks[i - 1].e()..toks[i].s()].trim().is_empty())
+                && (i == start || spaced(&a.body, &toks[i - 1], &toks[i]))
             {
                 i += 1;
             }
@@ -1220,7 +1227,7 @@ impl Quotes {
             while st > 0
                 && st + 10 > i
                 && (toks[st - 1].cap() || toks[st - 1].role())
-                && a.body[toks[st - 1].e()..toks[st].s()].trim().is_empty()
+                && spaced(&a.body, &toks[st - 1], &toks[st])
             {
                 st -= 1;
             }
@@ -1350,7 +1357,7 @@ impl Quotes {
         let mut end = 0;
         while end < toks.len() && end < 10 {
             let t = toks[end];
-            if end > 0 && !a.body[toks[end - 1].e()..t.s()].trim().is_empty() {
+            if end > 0 && !spaced(&a.body, &toks[end - 1], &t) {
                 break;
             }
             if !(t.cap() || t.role()) {
@@ -1372,7 +1379,7 @@ impl Quotes {
             let mut k = end;
             while k < toks.len()
                 && k - end < 12
-                && (k == end || a.body[toks[k - 1].e()..toks[k].s()].trim().is_empty())
+                && (k == end || spaced(&a.body, &toks[k - 1], &toks[k]))
             {
                 k += 1;
             }
@@ -1455,7 +1462,7 @@ impl Quotes {
         let mut start = toks.len();
         while start > 0 && toks.len() - start < 10 {
             let t = toks[start - 1];
-            if start < toks.len() && !a.body[t.e()..toks[start].s()].trim().is_empty() {
+            if start < toks.len() && !spaced(&a.body, &t, &toks[start]) {
                 break;
             }
             if !(t.cap() || t.role()) {
@@ -1780,7 +1787,7 @@ impl Quotes {
                 // `X said the talks would resume`, `Beijing insists they have been …`.
                 None if CLAUSE_CUES.contains(&v.text(&a.body))
                     && toks.len() - vi > 4
-                    && a.body[v.e()..toks[vi + 1].s()].trim().is_empty() =>
+                    && spaced(&a.body, v, &toks[vi + 1]) =>
                 {
                     v.e()
                 }
@@ -1866,23 +1873,23 @@ fn clean_role(role: &str) -> Option<String> {
         "mrs", "mrs.", "ms", "ms.", "miss",
     ];
     let is_edge = |w: &str| with_lower(w, |l| EDGE.contains(&l));
-    let mut words: Vec<&str> = role.split_whitespace().collect();
-    while words.last().is_some_and(|w| is_edge(w)) {
-        words.pop();
-    }
-    // A leading article stays (`the prime minister`), but not a leading honorific.
+    // Trailing edge words go (`minister of`); without a word left, there is no role.
+    let mut words = role.split_whitespace();
+    let last = loop {
+        let w = words.next_back()?;
+        if !is_edge(w) {
+            break w;
+        }
+    };
+    // A leading article stays (`the prime minister`), but not a leading honorific; the search
+    // stops at `last` at the latest, which is no edge word.
     let is_leading_edge =
         |w: &str| with_lower(w, |l| EDGE.contains(&l) && !matches!(l, "the" | "a" | "an"));
-    while words.first().is_some_and(|w| is_leading_edge(w)) {
-        words.remove(0);
-    }
-    (!words.iter().all(|w| is_edge(w))).then(|| {
-        let (s, e) = (words[0], words[words.len() - 1]);
-        // Slice the original, so its spacing is kept.
-        let from = s.as_ptr() as usize - role.as_ptr() as usize;
-        let to = e.as_ptr() as usize - role.as_ptr() as usize + e.len();
-        role[from..to].to_string()
-    })
+    let first = words.find(|w| !is_leading_edge(w)).unwrap_or(last);
+    // Slice the original, so its spacing is kept.
+    let from = first.as_ptr() as usize - role.as_ptr() as usize;
+    let to = last.as_ptr() as usize - role.as_ptr() as usize + last.len();
+    Some(role[from..to].to_string())
 }
 
 /// Whether a clause lies mostly inside a direct quotation (then it is that quotation's text, not
