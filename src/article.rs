@@ -952,6 +952,21 @@ pub(crate) mod swar {
         x | ((ge_a & !gt_z & !x & HIGH) >> 2)
     }
 
+    /// The `n` bytes (at most 8) of `b` from `at`, zero above them. Eight bytes are read at once
+    /// and masked where `b` has them (a copy of variable length is a call); near the end of `b`
+    /// they are copied.
+    #[inline]
+    pub fn load_low(b: &[u8], at: usize, n: usize) -> u64 {
+        match b.get(at..at + 8) {
+            Some(w) => load(w) & LOW_BYTES[n] as u64,
+            None => {
+                let mut buf = [0u8; 8];
+                buf[..n].copy_from_slice(&b[at..at + n]);
+                u64::from_le_bytes(buf)
+            }
+        }
+    }
+
     /// Eight bytes (`w` must hold exactly eight).
     pub fn load(w: &[u8]) -> u64 {
         u64::from_le_bytes(w.try_into().expect("8 bytes"))

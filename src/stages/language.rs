@@ -162,15 +162,7 @@ fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
             if w.len() > 8 {
                 continue;
             }
-            // Eight bytes read at once and the ones past the word masked off, where the text
-            // has them: copying a word of variable length was a call per word.
-            let raw = match b.get(st..st + 8) {
-                Some(b8) => {
-                    u64::from_le_bytes(b8.try_into().expect("8 bytes"))
-                        & crate::article::swar::LOW_BYTES[w.len()] as u64
-                }
-                None => pack(w).expect("at most 8 bytes"),
-            };
+            let raw = crate::article::swar::load_low(b, st, w.len());
             // The word is ASCII letters only, so setting bit 5 of each byte lower-cases it.
             raw | (0x2020_2020_2020_2020 >> (8 * (8 - w.len())))
         } else {

@@ -17,8 +17,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::article::{
-    char_bits, is_alnum, next_bit, starts_of, swar, swar::LOW_BYTES, Article, FxHashMap, Mention,
-    Span, Via,
+    char_bits, is_alnum, next_bit, starts_of, swar, Article, FxHashMap, Mention, Span, Via,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::MentionsConfig;
@@ -424,12 +423,8 @@ impl FirstWords {
                 f.other_start = true;
                 continue;
             }
-            let second = second_word(p.as_bytes(), end)
-                .map(|at| (at, word_at(p.as_bytes(), &alnum, at)))
-                .filter(|&(at, (e2, _))| e2 > at)
-                .map(|(_, w)| w);
-            match second {
-                Some((_, h2)) => {
+            match second_word_hash(p.as_bytes(), &alnum, end) {
+                Some(h2) => {
                     set(&mut f.pair_first, h);
                     set(&mut f.pairs, Self::pair(h, h2));
                 }
@@ -453,15 +448,19 @@ impl FirstWords {
         if get(&self.bits, h) {
             return true;
         }
-        if !get(&self.pair_first, h) {
-            return false;
-        }
-        let Some(at) = second_word(text, word_end) else {
-            return false;
-        };
-        let (e2, h2) = word_at(text, alnum, at);
-        e2 > at && get(&self.pairs, Self::pair(h, h2))
+        get(&self.pair_first, h)
+            && second_word_hash(text, alnum, word_end)
+                .is_some_and(|h2| get(&self.pairs, Self::pair(h, h2)))
     }
+}
+
+/// The hash of the word after a first word ending at `end` ([`second_word`]), if one follows: the
+/// same for a pattern being filed and for the text being scanned.
+#[inline(always)]
+fn second_word_hash(b: &[u8], alnum: &[u64], end: usize) -> Option<u64> {
+    let at = second_word(b, end)?;
+    let (e2, h2) = word_at(b, alnum, at);
+    (e2 > at).then_some(h2)
 }
 
 /// Where a second word may start after a first word ending at `end`: after one space, or after a
@@ -514,14 +513,7 @@ fn word_at(text: &[u8], alnum: &[u64], s: usize) -> (usize, u64) {
     let mut i = s;
     while i < end {
         let n = (end - i).min(8);
-        let x = match text.get(i..i + 8) {
-            Some(c) => u64::from_le_bytes(c.try_into().expect("8 bytes")) & LOW_BYTES[n] as u64,
-            None => {
-                let mut buf = [0u8; 8];
-                buf[..n].copy_from_slice(&text[i..i + n]);
-                u64::from_le_bytes(buf)
-            }
-        };
+        let x = swar::load_low(text, i, n);
         h = (h.rotate_left(5) ^ swar::ascii_lower(x)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         i += n;
     }

@@ -840,6 +840,14 @@ fn span(all: &[Tok], from: usize, to: usize) -> &[Tok] {
     &all[lo..hi]
 }
 
+/// The text from the first token of `toks` to the end of the last (empty for no tokens).
+fn run_text<'a>(body: &'a str, toks: &[Tok]) -> &'a str {
+    match (toks.first(), toks.last()) {
+        (Some(f), Some(l)) => &body[f.s()..l.e()],
+        _ => "",
+    }
+}
+
 /// Whether only white space lies between two tokens (`l` before `r`). Usually one space, which is
 /// answered without slicing the text: this is asked at every step of every run of capitalised words.
 fn spaced(body: &str, l: &Tok, r: &Tok) -> bool {
@@ -1054,14 +1062,13 @@ impl Quotes {
                         .as_deref()
                         .is_none_or(|id| !self.names.contains_key(id))
                 {
-                    let text = |t: &[Tok]| &a.body[t[0].s()..t[t.len() - 1].e()];
                     out.push(Person {
                         at: toks[i - 1].s(),
                         paragraph: a.paragraph_at(toks[start].s()),
-                        name: strip_possessive(text(name)).to_string(),
+                        name: strip_possessive(run_text(&a.body, name)).to_string(),
                         actor: actor.clone(),
                         affiliation: actor,
-                        role: Some(text(role).to_string()),
+                        role: Some(run_text(&a.body, role).to_string()),
                     });
                 }
             }
@@ -1392,7 +1399,7 @@ impl Quotes {
     /// state it names as their actor, when it names a role; a relative clause (`which calls …`) is
     /// not a role.
     fn apply_apposition(&self, a: &Article, app: &[Tok], sp: &mut Speaker) {
-        let (Some(first), Some(last)) = (app.first(), app.last()) else {
+        let Some(first) = app.first() else {
             return;
         };
         let relative = with_lower(first.text(&a.body), |l| {
@@ -1405,9 +1412,9 @@ impl Quotes {
         if relative || !names_role {
             return;
         }
-        sp.role = Some(a.body[first.s()..last.e()].to_string());
+        sp.role = Some(run_text(&a.body, app).to_string());
         if sp.actor.is_none() {
-            sp.actor = self.role_actor(a, first.s(), last.e());
+            sp.actor = self.role_tokens_actor(a, app);
             sp.affiliation = sp.actor.clone();
         }
     }
@@ -1697,13 +1704,10 @@ impl Quotes {
             Run::Split { role, name } => {
                 let actor = self.role_tokens_actor(a, role);
                 Speaker {
-                    name: name.map(|n| {
-                        strip_possessive(&a.body[n[0].s()..n[n.len() - 1].e()]).to_string()
-                    }),
+                    name: name.map(|n| strip_possessive(run_text(&a.body, n)).to_string()),
                     actor: actor.clone(),
                     affiliation: actor,
-                    role: (!role.is_empty())
-                        .then(|| a.body[role[0].s()..role[role.len() - 1].e()].to_string()),
+                    role: (!role.is_empty()).then(|| run_text(&a.body, role).to_string()),
                 }
             }
         })
