@@ -927,63 +927,72 @@ fn build(chain: Chain) -> Result<Pipeline, PipelineError> {
     root.finish();
     let (auto_targets, target_defs) = read_targets(targets_node.as_ref(), &mut problems);
 
-    // The gazetteer: files first, in order, then the pipeline's own `[actors.*]` over them.
-    let mut merged = actors::load_files(&gazetteer_files, &mut problems);
-    if let Some(own) = actors_node {
-        merged = Some(match merged {
-            Some(m) => tree::merge(m, own.clone()),
-            None => own.clone(),
-        });
-    }
-    let actors = actors::read_actors(merged.as_ref(), &mut problems);
-    for (phrase, id) in &mentions.standalone {
-        let state = id.split('.').next().unwrap_or("");
-        if !actors.iter().any(|a| a.id == state) {
-            problems.push(Problem {
-                loc: Loc {
-                    file: chain.origin[0].as_str().into(),
-                    line: 1,
-                    col: 1,
-                },
-                key: "stages.mentions.standalone".into(),
-                message: format!("`{phrase}` names unknown actor `{state}`"),
+    // The lexicons are parsed on another thread while the gazetteer files are: they are the two
+    // largest parts of a pipeline, independent of each other, and every run waits for both.
+    let (actors, lexicons) = std::thread::scope(|scope| {
+        let lexicons = scope.spawn(|| crate::score::lexicon::Lexicons::load(&lexicon_sources));
+        // The gazetteer: files first, in order, then the pipeline's own `[actors.*]` over them.
+        let mut merged = actors::load_files(&gazetteer_files, &mut problems);
+        if let Some(own) = actors_node {
+            merged = Some(match merged {
+                Some(m) => tree::merge(m, own.clone()),
+                None => own.clone(),
             });
         }
-    }
-
-    for (t, loc) in &target_defs {
-        let ids: Vec<&str> = match &t.kind {
-            TargetKind::Actor(a) => vec![a],
-            TargetKind::Pair(a, b) => vec![a, b],
-            TargetKind::Topic(_) => vec![],
-        };
-        for id in ids {
-            if !actors.iter().any(|a| a.id == id) {
-                problems.push(Problem {
-                    loc: loc.clone(),
-                    key: format!("targets.{}.actors", t.id),
-                    message: format!("unknown actor `{id}` (not in the gazetteer)"),
-                });
-            }
-        }
-    }
-    let lexicons = match crate::score::lexicon::Lexicons::load(&lexicon_sources) {
-        Ok(l) => l,
-        Err(errors) => {
-            for e in errors {
+        let actors = actors::read_actors(merged.as_ref(), &mut problems);
+        for (phrase, id) in &mentions.standalone {
+            let state = id.split('.').next().unwrap_or("");
+            if !actors.iter().any(|a| a.id == state) {
                 problems.push(Problem {
                     loc: Loc {
-                        file: e.file.as_str().into(),
-                        line: e.line.max(1),
+                        file: chain.origin[0].as_str().into(),
+                        line: 1,
                         col: 1,
                     },
-                    key: "lexicons".into(),
-                    message: e.message,
+                    key: "stages.mentions.standalone".into(),
+                    message: format!("`{phrase}` names unknown actor `{state}`"),
                 });
             }
-            crate::score::lexicon::Lexicons::default()
         }
-    };
+
+        for (t, loc) in &target_defs {
+            let ids: Vec<&str> = match &t.kind {
+                TargetKind::Actor(a) => vec![a],
+                TargetKind::Pair(a, b) => vec![a, b],
+                TargetKind::Topic(_) => vec![],
+            };
+            for id in ids {
+                if !actors.iter().any(|a| a.id == id) {
+                    problems.push(Problem {
+                        loc: loc.clone(),
+                        key: format!("targets.{}.actors", t.id),
+                        message: format!("unknown actor `{id}` (not in the gazetteer)"),
+                    });
+                }
+            }
+        }
+        let lexicons = match lexicons
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        {
+            Ok(l) => l,
+            Err(errors) => {
+                for e in errors {
+                    problems.push(Problem {
+                        loc: Loc {
+                            file: e.file.as_str().into(),
+                            line: e.line.max(1),
+                            col: 1,
+                        },
+                        key: "lexicons".into(),
+                        message: e.message,
+                    });
+                }
+                crate::score::lexicon::Lexicons::default()
+            }
+        };
+        (actors, lexicons)
+    });
     let score = ScoreConfig {
         enabled: tone_enabled,
         stance: stance_enabled,

@@ -60,18 +60,37 @@ pub struct Stages {
 impl Stages {
     /// Builds every stage from `p`.
     pub fn new(p: &Pipeline) -> Stages {
-        Stages {
-            max_file_bytes: p.input.max_file_bytes,
-            input: p.input.clone(),
-            date_order: p.metadata.date_order,
-            decode: p.decode.clone(),
-            clean: clean::Clean::new(&p.clean),
-            metadata: metadata::MetadataStage::new(&p.metadata),
-            segment: segment::Segment::new(&p.segment),
-            mentions: mentions::Mentions::new(&p.mentions, &p.actors),
-            quotes: quotes::Quotes::new(&p.quotes, &p.actors),
-            score: crate::score::Scorer::for_pipeline(p),
-        }
+        // The gazetteer automaton, the chrome regexes and the scorer's indexes take about the
+        // same time to build and need nothing of each other, so they are built side by side: on
+        // a small corpus, building the stages is a good part of the whole run.
+        std::thread::scope(|scope| {
+            let mentions = scope.spawn(|| mentions::Mentions::new(&p.mentions, &p.actors));
+            let score = scope.spawn(|| {
+                (
+                    quotes::Quotes::new(&p.quotes, &p.actors),
+                    crate::score::Scorer::for_pipeline(p),
+                )
+            });
+            let clean = clean::Clean::new(&p.clean);
+            let metadata = metadata::MetadataStage::new(&p.metadata);
+            let segment = segment::Segment::new(&p.segment);
+            fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            }
+            let (quotes, score) = join(score);
+            Stages {
+                max_file_bytes: p.input.max_file_bytes,
+                input: p.input.clone(),
+                date_order: p.metadata.date_order,
+                decode: p.decode.clone(),
+                clean,
+                metadata,
+                segment,
+                mentions: join(mentions),
+                quotes,
+                score,
+            }
+        })
     }
 
     /// Reads and processes one file; for a container, its first record (`explain` shows one
