@@ -22,8 +22,8 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, next_bit, swar::LOW_BYTES, Article,
-    FxHashMap, Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, is_alnum, swar::LOW_BYTES, Article, FxHashMap,
+    Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -591,61 +591,97 @@ fn tokens(body: &str, words: &WordTable, into: &mut Words) {
             }
         }
     });
+    word_bounds(inword, start);
     // News text runs about one word per 6 bytes; reallocating a large vector costs more than
     // the spare room.
     out.reserve(b.len() / 5 + 16);
-    let mut pos = 0;
-    while let Some(st) = next_bit(start, pos, false) {
-        // The word's bytes run to the first clear bit of `inword` (set at `st` itself, as every
-        // start byte is a word byte), or to the end of the text.
-        let i = next_bit(inword, st, true).map_or(b.len(), |i| i.min(b.len()));
-        pos = i;
-        let last = b[i - 1];
-        let e = if last == b'\'' || last == b'-' {
-            i - 1
-        } else if last == 0x99 && i - st >= 3 && b[i - 3..i] == *"’".as_bytes() {
-            i - "’".len()
-        } else if last == b'.' && i - st > 2 && !b[st..i - 1].contains(&b'.') {
-            // A sentence full stop, not the last dot of `U.S.`.
-            i - 1
-        } else {
-            i
-        };
-        if e > st {
-            let t = &body[st..e];
-            let f = flags(t, &b[st..], words);
-            if f & F_CUE != 0 {
-                cues.push(out.len() as u32);
+    // The k-th word start pairs with the k-th run end (see `word_bounds`), which may lie in a
+    // later block when a word crosses a block boundary.
+    let (mut ew, mut ex) = (0, inword.first().copied().unwrap_or(0));
+    for (w, &firsts) in start.iter().enumerate() {
+        let mut fx = firsts;
+        while fx != 0 {
+            let st = w * 64 + fx.trailing_zeros() as usize;
+            fx &= fx - 1;
+            while ex == 0 {
+                ew += 1;
+                ex = inword[ew];
             }
-            // `Quotes::apply` leaves bodies of 4 GiB or more alone, so the offsets fit.
-            out.push(Tok {
-                start: st as u32,
-                end: e as u32,
-                f,
-            });
+            let i = ew * 64 + ex.trailing_zeros() as usize + 1;
+            ex &= ex - 1;
+            let e = match b[i - 1] {
+                b'\'' | b'-' => i - 1,
+                0x99 if i - st >= 3 && b[i - 3..i] == *"’".as_bytes() => i - "’".len(),
+                // A sentence full stop, not the last dot of `U.S.`.
+                b'.' if i - st > 2 && !b[st..i - 1].contains(&b'.') => i - 1,
+                _ => i,
+            };
+            if e > st {
+                let f = flags(body, st, e, words);
+                if f & F_CUE != 0 {
+                    cues.push(out.len() as u32);
+                }
+                // `Quotes::apply` leaves bodies of 4 GiB or more alone, so the offsets fit.
+                out.push(Tok {
+                    start: st as u32,
+                    end: e as u32,
+                    f,
+                });
+            }
         }
     }
 }
 
-/// The `F_*` flags of a word `t`; `from_t` is the text from the word on (see [`pack_at`]).
+/// Turns the masks of [`tokens`] into word bounds, in place: `start` keeps only the first start
+/// bit of each run of `inword` bits (where the word begins), and `inword` only the last bit of
+/// each run that has a start bit (the word's last byte before trimming). The k-th bits of the
+/// two then belong to the k-th word, so the words are read off with no search, where finding
+/// the next set bit and then the next clear bit cost two searches per word.
+fn word_bounds(inword: &mut [u64], start: &mut [u64]) {
+    // Bit 63 of the previous block's `filled`: a run with a start reaches into this block.
+    let mut carry = 0u64;
+    for w in 0..inword.len() {
+        let (run, s) = (inword[w], start[w]);
+        // Every bit of a run from its first start bit on: each start bit is spread up through
+        // its run in six doubling steps (the bits of `m` are those whose last 1, 2, 4, … bits
+        // are all in a run). A run filled in the previous block goes on from bit 0.
+        let low_run = run & !run.wrapping_add(1);
+        let mut filled = s | (low_run & carry.wrapping_neg());
+        let mut m = run;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            filled |= (filled << shift) & m;
+            m &= m << shift;
+        }
+        let first = s & !((filled << 1) | carry);
+        carry = filled >> 63;
+        let next = inword.get(w + 1).map_or(0, |x| x & 1);
+        let ends = run & !((run >> 1) | (next << 63));
+        start[w] = first;
+        inword[w] = ends & filled;
+    }
+}
+
+/// The `F_*` flags of the word `body[st..e]`.
 ///
 /// This runs for every word of every body, so a short ASCII word is packed once and everything
 /// is read from that: the table entry (one probe), capitalisation from its first byte, and a
 /// short name particle (`bin`, `de`) from the entry too.
 #[inline(always)]
-fn flags(t: &str, from_t: &[u8], words: &WordTable) -> u8 {
-    let Some((raw, lower)) = pack_at(from_t, t.len()) else {
+fn flags(body: &str, st: usize, e: usize, words: &WordTable) -> u8 {
+    // The word as a `str` only where it is needed: slicing checks both ends for a char boundary.
+    let t = || &body[st..e];
+    let Some((raw, lower)) = pack_at(&body.as_bytes()[st..], e - st) else {
         // Long or not ASCII: in no list.
-        return if capitalised(t) { F_CAP } else { 0 };
+        return if capitalised(t()) { F_CAP } else { 0 };
     };
     let w = words.get(lower);
     let first = raw as u8;
     let cap = first.is_ascii_uppercase()
         || (first.is_ascii_lowercase()
-            && if t.len() <= 3 {
+            && if e - st <= 3 {
                 w.flags & F_PARTICLE != 0
             } else {
-                has_byte(raw as u32, b'-') && particle_prefixed(t)
+                has_byte(raw as u32, b'-') && particle_prefixed(t())
             });
     let mut f = w.flags & (F_ROLE | F_ACCORDING);
     // A reporting verb is written in lower case (`Said` opening a sentence is rare).
@@ -2259,11 +2295,18 @@ mod tests {
         for body in crate::article::mixed_strings(&parts, 5, 3000, 90) {
             assert_eq!(spans(&body, &mut buf), by_chars(&body), "{body:?}");
         }
-        // A word that runs to the end of a text filling whole 64-byte blocks (no padding).
+        // A word that runs to the end of a text filling whole 64-byte blocks (no padding), and
+        // runs of joining marks across block bounds: with no letter in them, before a word's
+        // first letter, and inside a word (the start of a word and its end are found in
+        // different blocks).
         for len in [63, 64, 65, 127, 128, 192] {
+            let dashes = "-".repeat(len);
             for body in [
                 "x".repeat(len),
                 "ab ".repeat(len).split_at(len).0.to_string(),
+                format!("{dashes} x{dashes}"),
+                format!("{dashes}abc{dashes}.d e"),
+                format!("a{dashes}b. {}", "’".repeat(len / 3)),
             ] {
                 assert_eq!(spans(&body, &mut buf), by_chars(&body), "{body:?}");
             }
