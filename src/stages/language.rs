@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use crate::article::{next_bit, Article};
+use crate::article::Article;
 
 const LANGS: &[(&str, &[&str])] = &[
     (
@@ -64,10 +64,17 @@ const LANGS: &[(&str, &[&str])] = &[
 const SAMPLE_WORDS: usize = 400;
 
 /// Function words packed into one integer each ([`pack`]), in an open-addressing table with a
-/// multiply-shift hash: one probe or two per word of the sample, no string hashing.
+/// multiply-shift hash: no string hashing. Two words in five of a sample are function words, so
+/// whether a probe ends at once varies from word to word as no branch predictor can follow: every
+/// lookup reads the same number of slots (the longest any key lies from its home slot) and keeps
+/// the one that matches, with no branch.
 struct Index {
+    /// Keys by slot (0 for none: no word packs to 0), with room past the last slot so that no
+    /// probe wraps around.
     keys: Vec<u64>,
     masks: Vec<u8>,
+    /// Slots read per lookup.
+    probes: usize,
 }
 
 const INDEX_BITS: u32 = 9;
@@ -77,32 +84,35 @@ impl Index {
         (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
     }
 
+    #[inline]
     fn get(&self, k: u64) -> u8 {
-        let mut i = Self::slot(k);
-        loop {
-            match self.keys[i] {
-                0 => return 0,
-                key if key == k => return self.masks[i],
-                _ => i = (i + 1) & ((1 << INDEX_BITS) - 1),
-            }
-        }
+        let i = Self::slot(k);
+        let keys = &self.keys[i..i + self.probes];
+        let masks = &self.masks[i..i + self.probes];
+        keys.iter().zip(masks).fold(0, |m, (&key, &mask)| {
+            m | mask & 0u8.wrapping_sub(u8::from(key == k))
+        })
     }
 }
 
 static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let n = LANGS.iter().map(|(_, w)| w.len()).sum::<usize>();
     let mut ix = Index {
-        keys: vec![0; 1 << INDEX_BITS],
-        masks: vec![0; 1 << INDEX_BITS],
+        keys: vec![0; (1 << INDEX_BITS) + n],
+        masks: vec![0; (1 << INDEX_BITS) + n],
+        probes: 1,
     };
     for (lang, (_, words)) in LANGS.iter().enumerate() {
         for w in *words {
             let k = pack(w.as_bytes()).expect("function words are short");
-            let mut i = Index::slot(k);
+            let home = Index::slot(k);
+            let mut i = home;
             while ix.keys[i] != 0 && ix.keys[i] != k {
-                i = (i + 1) & ((1 << INDEX_BITS) - 1);
+                i += 1;
             }
             ix.keys[i] = k;
             ix.masks[i] |= 1 << lang;
+            ix.probes = ix.probes.max(i - home + 1);
         }
     }
     ix
@@ -143,39 +153,63 @@ fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
     // Words are runs of letters, read from a bit mask of the letters (one pass of vector
     // compares; a byte-by-byte walk mispredicted every word boundary).
     let letters = crate::article::char_bits(&text[..end], true);
-    let mut pos = 0;
-    while (words as usize) < SAMPLE_WORDS {
-        let Some(st) = next_bit(&letters, pos, false).filter(|&st| st < end) else {
-            if end < b.len() {
+    // The first and the last letter of each run of letters, whose k-th bits bound the k-th word
+    // (two searches through the mask per word cost more than the rest of the word's work).
+    let mut starts = Vec::with_capacity(letters.len());
+    let mut ends = Vec::with_capacity(letters.len());
+    let mut carry = 0;
+    for (w, &x) in letters.iter().enumerate() {
+        starts.push(x & !((x << 1) | carry));
+        carry = x >> 63;
+        let next = letters.get(w + 1).map_or(0, |y| y & 1);
+        ends.push(x & !((x >> 1) | (next << 63)));
+    }
+    let (mut ew, mut ex) = (0, ends.first().copied().unwrap_or(0));
+    'words: for (w, &firsts) in starts.iter().enumerate() {
+        let mut fx = firsts;
+        while fx != 0 {
+            if words as usize == SAMPLE_WORDS {
+                break 'words;
+            }
+            let st = w * 64 + fx.trailing_zeros() as usize;
+            fx &= fx - 1;
+            while ex == 0 {
+                ew += 1;
+                ex = ends[ew];
+            }
+            let i = ew * 64 + ex.trailing_zeros() as usize + 1;
+            ex &= ex - 1;
+            if i == end && end < b.len() {
                 return None;
             }
-            break;
-        };
-        let i = next_bit(&letters, st, true).map_or(end, |e| e.min(end));
-        if i == end && end < b.len() {
-            return None;
-        }
-        pos = i;
-        words += 1;
-        let w = &b[st..i];
-        let key = if w.is_ascii() {
-            if w.len() > 8 {
+            words += 1;
+            let len = i - st;
+            // A short word is read at once, and is ASCII when no byte has its top bit.
+            let raw = if len <= 8 {
+                crate::article::swar::load_low(b, st, len)
+            } else {
+                0
+            };
+            let key = if len <= 8 && raw & crate::article::swar::HIGH == 0 {
+                // ASCII letters only, so setting bit 5 of each byte lower-cases them.
+                raw | (0x2020_2020_2020_2020 >> (8 * (8 - len)))
+            } else if len > 8 && b[st..i].is_ascii() {
                 continue;
-            }
-            let raw = crate::article::swar::load_low(b, st, w.len());
-            // The word is ASCII letters only, so setting bit 5 of each byte lower-cases it.
-            raw | (0x2020_2020_2020_2020 >> (8 * (8 - w.len())))
-        } else {
-            lower.clear();
-            lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
-            match pack(lower.as_bytes()) {
-                Some(k) => k,
-                None => continue,
-            }
-        };
-        // Counted by language set; the languages' scores are summed from the sets once, after
-        // the sample, instead of a loop over the languages at every word.
-        by_mask[usize::from(INDEX.get(key))] += 1;
+            } else {
+                lower.clear();
+                lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
+                match pack(lower.as_bytes()) {
+                    Some(k) => k,
+                    None => continue,
+                }
+            };
+            // Counted by language set; the languages' scores are summed from the sets once, after
+            // the sample, instead of a loop over the languages at every word.
+            by_mask[usize::from(INDEX.get(key))] += 1;
+        }
+    }
+    if (words as usize) < SAMPLE_WORDS && end < b.len() {
+        return None;
     }
     let mut scores = [0u32; LANGS.len()];
     for (mask, &n) in by_mask.iter().enumerate().skip(1) {
