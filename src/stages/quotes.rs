@@ -751,18 +751,22 @@ struct WordInfo {
 
 /// The word table of the quote stage: reporting verbs, role words and name particles
 /// (lower-cased) and titles (as written), keyed by the packed lower-case form ([`pack`]). An
-/// open-addressing table with a multiply-shift hash, probed for every short word of every body:
-/// at most a quarter full, so a word that is in no list (most are) usually meets an empty slot
-/// at once. A probe reads a 32-bit fingerprint of the key (8 KB for the built-in lists, small
-/// enough to stay in the L1 cache); the 16-byte keys are read only when a fingerprint matches.
+/// open-addressing table with a multiply-shift hash, at most a quarter full.
+///
+/// It is looked up for every word of every body, and a third of the words are in it (`the`, `of`
+/// and `for` are role words), so whether a probe ends at its first slot changes from word to word
+/// with no pattern a branch predictor could learn. Every lookup therefore reads the same number of
+/// slots (the most any key lies from its home slot) and picks the matching one with no branch.
 #[derive(Debug)]
 struct WordTable {
-    /// Fingerprints of the keys (from [`WordTable::slot`], never 0); 0 marks an empty slot.
-    prints: Vec<u32>,
-    /// Packed lower-case words.
+    /// Packed lower-case words by slot (0, which no word packs to, for none), with room after
+    /// the last slot so that no probe wraps around.
     keys: Vec<u128>,
+    /// By slot; the last entry is an empty one, which a lookup that matches nothing reads.
     info: Vec<WordInfo>,
     shift: u32,
+    /// Slots read per lookup.
+    probes: usize,
 }
 
 impl WordTable {
@@ -801,41 +805,43 @@ impl WordTable {
             .next_power_of_two()
             .trailing_zeros()
             .max(4);
+        let slots = (1 << bits) + entries.len();
         let mut table = WordTable {
-            prints: vec![0; 1 << bits],
-            keys: vec![0; 1 << bits],
-            info: vec![WordInfo::default(); 1 << bits],
+            keys: vec![0; slots],
+            info: vec![WordInfo::default(); slots + 1],
             shift: 64 - bits,
+            probes: 1,
         };
         for (k, info) in entries {
-            let (mut i, print) = table.slot(k);
-            while table.prints[i] != 0 {
-                i = (i + 1) & (table.keys.len() - 1);
+            let home = table.slot(k);
+            let mut i = home;
+            while table.keys[i] != 0 {
+                i += 1;
             }
-            table.prints[i] = print;
             table.keys[i] = k;
             table.info[i] = info;
+            table.probes = table.probes.max(i - home + 1);
         }
         table
     }
 
-    /// The key's home slot and its fingerprint (other bits of the same hash, never 0).
-    fn slot(&self, k: u128) -> (usize, u32) {
+    /// The key's home slot.
+    fn slot(&self, k: u128) -> usize {
         let x = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
-        let h = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        ((h >> self.shift) as usize, h as u32 | 1)
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// What the table knows of the packed lower-case word `k` (nothing, for most words).
+    #[inline(always)]
     fn get(&self, k: u128) -> WordInfo {
-        let (mut i, print) = self.slot(k);
-        loop {
-            match self.prints[i] {
-                0 => return WordInfo::default(),
-                p if p == print && self.keys[i] == k => return self.info[i],
-                _ => i = (i + 1) & (self.keys.len() - 1),
-            }
-        }
+        let home = self.slot(k);
+        let empty = self.info.len() - 1;
+        let keys = &self.keys[home..home + self.probes];
+        let at = keys
+            .iter()
+            .enumerate()
+            .fold(empty, |at, (j, &key)| if key == k { home + j } else { at });
+        self.info[at]
     }
 }
 
