@@ -408,10 +408,7 @@ impl Segment {
 
     /// Decides a single full stop: `before` is the sentence so far, `next` the text after the gap.
     fn ends_sentence(&self, before: &str, next: &str, nc: char) -> bool {
-        let token = before
-            .rsplit(|c: char| c.is_whitespace() || OPENING.contains(&c))
-            .next()
-            .unwrap_or("");
+        let token = last_token(before);
         if token.is_empty() {
             return true;
         }
@@ -419,14 +416,7 @@ impl Segment {
         if token.bytes().all(|b| b.is_ascii_digit()) && before.trim_start() == token {
             return false;
         }
-        let opener = || {
-            let w: String = next
-                .trim_start_matches(OPENING)
-                .chars()
-                .take_while(|c| c.is_alphabetic())
-                .collect();
-            OPENERS.contains(&w.as_str())
-        };
+        let opener = || OPENERS.contains(&alphabetic_prefix(next.trim_start_matches(OPENING)));
         // A single capital: an initial (`Donald J. Trump`).
         let mut tc = token.chars();
         if let (Some(first), None) = (tc.next(), tc.next()) {
@@ -438,8 +428,7 @@ impl Segment {
         // `10 p.m. Officials said`: a capital after a time ends the sentence, unless it continues
         // the time (`p.m. Monday`, `a.m. Eastern`, `p.m. GMT`).
         if matches!(token, "a.m" | "p.m" | "A.M" | "P.M") {
-            let w: String = next.chars().take_while(|c| c.is_alphabetic()).collect();
-            return quote_follows || !TIME_CONTINUATIONS.contains(&w.as_str());
+            return quote_follows || !TIME_CONTINUATIONS.contains(&alphabetic_prefix(next));
         }
         // Dotted acronyms (`U.S`, `e.g`): a sentence ends only before an opener.
         if token.contains('.') && token.chars().all(|c| c.is_alphabetic() || c == '.') {
@@ -453,6 +442,33 @@ impl Segment {
             None => true,
         }
     }
+}
+
+/// The last word of `before`: what follows its last white space or opening quote or bracket.
+/// Full stops are decided several times per paragraph, so ASCII text is read backwards byte by
+/// byte; a character that is not ASCII sends the search to the general one.
+fn last_token(before: &str) -> &str {
+    let b = before.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        match b[i - 1] {
+            0x80.. => {
+                return before
+                    .rsplit(|c: char| c.is_whitespace() || OPENING.contains(&c))
+                    .next()
+                    .unwrap_or("")
+            }
+            // `char::is_whitespace` in ASCII (vertical tab included), and the ASCII `OPENING`.
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'"' | b'\'' | b'(' | b'[' => break,
+            _ => i -= 1,
+        }
+    }
+    &before[i..]
+}
+
+/// The letters at the start of `s` (up to its first character that is not alphabetic).
+fn alphabetic_prefix(s: &str) -> &str {
+    &s[..s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len())]
 }
 
 /// Whether `line` begins with a list marker: `- `, `* `, `• `, `– `, `1. `, `2) `.
@@ -528,6 +544,26 @@ mod tests {
     use super::*;
     use crate::article::Source;
     use crate::pipeline::Pipeline;
+
+    /// The byte-wise last word and letter prefix agree with their definitions by characters.
+    #[test]
+    fn last_token_and_alphabetic_prefix_match_their_definitions() {
+        let parts = [
+            "a", "U.S", " ", "\t", "\u{b}", "\n", "\"", "'", "(", "[", "“", "‘", "«", "é",
+            "\u{a0}", "\u{2009}", "9", "-", "\u{1c}",
+        ];
+        let mut texts = crate::article::mixed_strings(&parts, 7, 3000, 12);
+        texts.extend(["a\u{b}b", "x (y", "p\u{a0}q", "“U.S", "e.g", ""].map(String::from));
+        for s in texts {
+            let want = s
+                .rsplit(|c: char| c.is_whitespace() || OPENING.contains(&c))
+                .next()
+                .unwrap_or("");
+            assert_eq!(last_token(&s), want, "{s:?}");
+            let prefix: String = s.chars().take_while(|c| c.is_alphabetic()).collect();
+            assert_eq!(alphabetic_prefix(&s), prefix, "{s:?}");
+        }
+    }
 
     fn seg() -> Segment {
         Segment::new(&Pipeline::builtin().segment)
