@@ -574,6 +574,36 @@ pub(crate) fn starts_of(mut bits: Vec<u64>) -> Vec<u64> {
     bits
 }
 
+/// Calls `f` with (first byte, one past the last) of each word of a text whose first and last
+/// bytes are marked in two bit masks (as many bits set in each: the k-th of one and the k-th of
+/// the other bound the k-th word), in order, until `f` breaks. The end of a word may lie in a
+/// later block than its start; reading both off the masks costs no search per word.
+#[inline(always)]
+pub(crate) fn for_each_word(
+    starts: &[u64],
+    ends: &[u64],
+    mut f: impl FnMut(usize, usize) -> std::ops::ControlFlow<()>,
+) {
+    let (mut ew, mut ex) = (0, ends.first().copied().unwrap_or(0));
+    for (w, &firsts) in starts.iter().enumerate() {
+        let mut fx = firsts;
+        while fx != 0 {
+            let s = w * 64 + fx.trailing_zeros() as usize;
+            fx &= fx - 1;
+            // Every start has its end, at or after it.
+            while ex == 0 {
+                ew += 1;
+                ex = ends[ew];
+            }
+            let e = ew * 64 + ex.trailing_zeros() as usize + 1;
+            ex &= ex - 1;
+            if f(s, e).is_break() {
+                return;
+            }
+        }
+    }
+}
+
 /// `text[i..]` in 64-byte blocks (the last one padded with `pad`), each with its offset.
 pub(crate) fn blocks(text: &[u8], pad: u8, mut f: impl FnMut(usize, &[u8; 64])) {
     let mut i = 0;

@@ -5,6 +5,7 @@
 //! hundred words and cost one pass with no model; it recognises the major European languages that
 //! share the Latin script, which is what the later (English) lexicon stages need to know.
 
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use crate::article::Article;
@@ -164,49 +165,44 @@ fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
         let next = letters.get(w + 1).map_or(0, |y| y & 1);
         ends.push(x & !((x >> 1) | (next << 63)));
     }
-    let (mut ew, mut ex) = (0, ends.first().copied().unwrap_or(0));
-    'words: for (w, &firsts) in starts.iter().enumerate() {
-        let mut fx = firsts;
-        while fx != 0 {
-            if words as usize == SAMPLE_WORDS {
-                break 'words;
-            }
-            let st = w * 64 + fx.trailing_zeros() as usize;
-            fx &= fx - 1;
-            while ex == 0 {
-                ew += 1;
-                ex = ends[ew];
-            }
-            let i = ew * 64 + ex.trailing_zeros() as usize + 1;
-            ex &= ex - 1;
-            if i == end && end < b.len() {
-                return None;
-            }
-            words += 1;
-            let len = i - st;
-            // A short word is read at once, and is ASCII when no byte has its top bit.
-            let raw = if len <= 8 {
-                crate::article::swar::load_low(b, st, len)
-            } else {
-                0
-            };
-            let key = if len <= 8 && raw & crate::article::swar::HIGH == 0 {
-                // ASCII letters only, so setting bit 5 of each byte lower-cases them.
-                raw | (0x2020_2020_2020_2020 >> (8 * (8 - len)))
-            } else if len > 8 && b[st..i].is_ascii() {
-                continue;
-            } else {
-                lower.clear();
-                lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
-                match pack(lower.as_bytes()) {
-                    Some(k) => k,
-                    None => continue,
-                }
-            };
-            // Counted by language set; the languages' scores are summed from the sets once, after
-            // the sample, instead of a loop over the languages at every word.
-            by_mask[usize::from(INDEX.get(key))] += 1;
+    // A word cut by the end of the prefix: the sample must be taken from the whole text.
+    let mut cut = false;
+    crate::article::for_each_word(&starts, &ends, |st, i| {
+        if words as usize == SAMPLE_WORDS {
+            return ControlFlow::Break(());
         }
+        if i == end && end < b.len() {
+            cut = true;
+            return ControlFlow::Break(());
+        }
+        words += 1;
+        let len = i - st;
+        // A short word is read at once, and is ASCII when no byte has its top bit.
+        let raw = if len <= 8 {
+            crate::article::swar::load_low(b, st, len)
+        } else {
+            0
+        };
+        let key = if len <= 8 && raw & crate::article::swar::HIGH == 0 {
+            // ASCII letters only, so setting bit 5 of each byte lower-cases them.
+            raw | (0x2020_2020_2020_2020 >> (8 * (8 - len)))
+        } else if len > 8 && b[st..i].is_ascii() {
+            return ControlFlow::Continue(());
+        } else {
+            lower.clear();
+            lower.extend(text[st..i].chars().flat_map(char::to_lowercase));
+            match pack(lower.as_bytes()) {
+                Some(k) => k,
+                None => return ControlFlow::Continue(()),
+            }
+        };
+        // Counted by language set; the languages' scores are summed from the sets once, after
+        // the sample, instead of a loop over the languages at every word.
+        by_mask[usize::from(INDEX.get(key))] += 1;
+        ControlFlow::Continue(())
+    });
+    if cut {
+        return None;
     }
     if (words as usize) < SAMPLE_WORDS && end < b.len() {
         return None;

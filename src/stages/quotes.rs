@@ -19,11 +19,12 @@
 //! guessed: without a subject the speaker stays empty.
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::article::{
-    blocks, char_at, class_masks, count_words, is_alnum, swar::LOW_BYTES, Article, FxHashMap,
-    Quote, QuoteKind, Span,
+    blocks, char_at, class_masks, count_words, for_each_word, is_alnum, swar::LOW_BYTES, Article,
+    FxHashMap, Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -595,41 +596,29 @@ fn tokens(body: &str, words: &WordTable, into: &mut Words) {
     // News text runs about one word per 6 bytes; reallocating a large vector costs more than
     // the spare room.
     out.reserve(b.len() / 5 + 16);
-    // The k-th word start pairs with the k-th run end (see `word_bounds`), which may lie in a
-    // later block when a word crosses a block boundary.
-    let (mut ew, mut ex) = (0, inword.first().copied().unwrap_or(0));
-    for (w, &firsts) in start.iter().enumerate() {
-        let mut fx = firsts;
-        while fx != 0 {
-            let st = w * 64 + fx.trailing_zeros() as usize;
-            fx &= fx - 1;
-            while ex == 0 {
-                ew += 1;
-                ex = inword[ew];
+    // The k-th word start pairs with the k-th run end (see `word_bounds`).
+    for_each_word(start, inword, |st, i| {
+        let e = match b[i - 1] {
+            b'\'' | b'-' => i - 1,
+            0x99 if i - st >= 3 && b[i - 3..i] == *"’".as_bytes() => i - "’".len(),
+            // A sentence full stop, not the last dot of `U.S.`.
+            b'.' if i - st > 2 && !b[st..i - 1].contains(&b'.') => i - 1,
+            _ => i,
+        };
+        if e > st {
+            let f = flags(body, st, e, words);
+            if f & F_CUE != 0 {
+                cues.push(out.len() as u32);
             }
-            let i = ew * 64 + ex.trailing_zeros() as usize + 1;
-            ex &= ex - 1;
-            let e = match b[i - 1] {
-                b'\'' | b'-' => i - 1,
-                0x99 if i - st >= 3 && b[i - 3..i] == *"’".as_bytes() => i - "’".len(),
-                // A sentence full stop, not the last dot of `U.S.`.
-                b'.' if i - st > 2 && !b[st..i - 1].contains(&b'.') => i - 1,
-                _ => i,
-            };
-            if e > st {
-                let f = flags(body, st, e, words);
-                if f & F_CUE != 0 {
-                    cues.push(out.len() as u32);
-                }
-                // `Quotes::apply` leaves bodies of 4 GiB or more alone, so the offsets fit.
-                out.push(Tok {
-                    start: st as u32,
-                    end: e as u32,
-                    f,
-                });
-            }
+            // `Quotes::apply` leaves bodies of 4 GiB or more alone, so the offsets fit.
+            out.push(Tok {
+                start: st as u32,
+                end: e as u32,
+                f,
+            });
         }
-    }
+        ControlFlow::Continue(())
+    });
 }
 
 /// Turns the masks of [`tokens`] into word bounds, in place: `start` keeps only the first start
