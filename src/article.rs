@@ -574,6 +574,68 @@ pub(crate) fn starts_of(mut bits: Vec<u64>) -> Vec<u64> {
     bits
 }
 
+/// The last bit of each run of set bits in `bits` (the counterpart of [`starts_of`]): given a
+/// text's [`char_bits`] mask, the last byte of each word.
+pub(crate) fn ends_of(bits: &[u64]) -> Vec<u64> {
+    bits.iter()
+        .enumerate()
+        .map(|(w, &x)| {
+            let next = bits.get(w + 1).map_or(0, |y| y & 1);
+            x & !((x >> 1) | (next << 63))
+        })
+        .collect()
+}
+
+/// A word lookup table (open addressing, linear probing) read with no branch: every lookup reads
+/// the same number of slots, the most any key lies from its home slot, and picks the one that
+/// holds the key. The word tables are looked up at every word of every body, and a good share of
+/// the words are in them, so whether a probe could stop at its first slot changes from word to
+/// word with no pattern a branch predictor can learn. The default key marks an empty slot and is
+/// never a key; the caller hashes, giving each key's home slot.
+#[derive(Debug)]
+pub(crate) struct ProbeTable<K, V> {
+    /// Keys by slot, with room after the last home slot so that no probe wraps around.
+    keys: Vec<K>,
+    /// By slot, and one more: the default value, which a lookup that matches nothing reads.
+    values: Vec<V>,
+    /// Slots read per lookup.
+    probes: usize,
+}
+
+impl<K: Copy + PartialEq + Default, V: Copy + Default> ProbeTable<K, V> {
+    /// An empty table of `slots` home slots for at most `keys` keys.
+    pub(crate) fn new(slots: usize, keys: usize) -> Self {
+        ProbeTable {
+            keys: vec![K::default(); slots + keys],
+            values: vec![V::default(); slots + keys + 1],
+            probes: 1,
+        }
+    }
+
+    /// The value of `k`, whose home slot is `home`, for inserting or updating (the default value
+    /// when `k` is new).
+    pub(crate) fn entry(&mut self, home: usize, k: K) -> &mut V {
+        let mut i = home;
+        while self.keys[i] != K::default() && self.keys[i] != k {
+            i += 1;
+        }
+        self.keys[i] = k;
+        self.probes = self.probes.max(i - home + 1);
+        &mut self.values[i]
+    }
+
+    /// The value of `k`, whose home slot is `home`, or the default value.
+    #[inline(always)]
+    pub(crate) fn get(&self, home: usize, k: K) -> V {
+        let none = self.values.len() - 1;
+        let at = self.keys[home..home + self.probes]
+            .iter()
+            .enumerate()
+            .fold(none, |at, (j, &key)| if key == k { home + j } else { at });
+        self.values[at]
+    }
+}
+
 /// Calls `f` with (first byte, one past the last) of each word of a text whose first and last
 /// bytes are marked in two bit masks (as many bits set in each: the k-th of one and the k-th of
 /// the other bound the k-th word), in order, until `f` breaks. The end of a word may lie in a
@@ -809,6 +871,22 @@ mod tests {
                 pos = p + 1;
             }
             assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    /// Keys that share a home slot are all found, updates merge into a key's entry, and a key
+    /// that is not in the table reads the default value, from any home slot.
+    #[test]
+    fn probe_table_finds_every_key() {
+        let mut t: ProbeTable<u64, u8> = ProbeTable::new(4, 6);
+        for (home, k, v) in [(1, 10, 1), (1, 11, 2), (1, 12, 4), (3, 13, 8), (1, 10, 16)] {
+            *t.entry(home, k) |= v;
+        }
+        for (home, k, want) in [(1, 10, 17), (1, 11, 2), (1, 12, 4), (3, 13, 8), (1, 99, 0)] {
+            assert_eq!(t.get(home, k), want, "{k}");
+        }
+        for home in 0..4 {
+            assert_eq!(t.get(home, 14), 0);
         }
     }
 

@@ -8,7 +8,7 @@
 use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
-use crate::article::Article;
+use crate::article::{Article, ProbeTable};
 
 const LANGS: &[(&str, &[&str])] = &[
     (
@@ -64,56 +64,24 @@ const LANGS: &[(&str, &[&str])] = &[
 
 const SAMPLE_WORDS: usize = 400;
 
-/// Function words packed into one integer each ([`pack`]), in an open-addressing table with a
-/// multiply-shift hash: no string hashing. Two words in five of a sample are function words, so
-/// whether a probe ends at once varies from word to word as no branch predictor can follow: every
-/// lookup reads the same number of slots (the longest any key lies from its home slot) and keeps
-/// the one that matches, with no branch.
-struct Index {
-    /// Keys by slot (0 for none: no word packs to 0), with room past the last slot so that no
-    /// probe wraps around.
-    keys: Vec<u64>,
-    masks: Vec<u8>,
-    /// Slots read per lookup.
-    probes: usize,
-}
+/// Function words packed into one integer each ([`pack`]), by a multiply-shift hash (no string
+/// hashing), with the set of languages each belongs to. Two words in five of a sample are
+/// function words, hence a table read with no branch.
+type Index = ProbeTable<u64, u8>;
 
 const INDEX_BITS: u32 = 9;
 
-impl Index {
-    fn slot(k: u64) -> usize {
-        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
-    }
-
-    #[inline]
-    fn get(&self, k: u64) -> u8 {
-        let i = Self::slot(k);
-        let keys = &self.keys[i..i + self.probes];
-        let masks = &self.masks[i..i + self.probes];
-        keys.iter().zip(masks).fold(0, |m, (&key, &mask)| {
-            m | mask & 0u8.wrapping_sub(u8::from(key == k))
-        })
-    }
+fn slot(k: u64) -> usize {
+    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
 }
 
 static INDEX: LazyLock<Index> = LazyLock::new(|| {
     let n = LANGS.iter().map(|(_, w)| w.len()).sum::<usize>();
-    let mut ix = Index {
-        keys: vec![0; (1 << INDEX_BITS) + n],
-        masks: vec![0; (1 << INDEX_BITS) + n],
-        probes: 1,
-    };
+    let mut ix = Index::new(1 << INDEX_BITS, n);
     for (lang, (_, words)) in LANGS.iter().enumerate() {
         for w in *words {
             let k = pack(w.as_bytes()).expect("function words are short");
-            let home = Index::slot(k);
-            let mut i = home;
-            while ix.keys[i] != 0 && ix.keys[i] != k {
-                i += 1;
-            }
-            ix.keys[i] = k;
-            ix.masks[i] |= 1 << lang;
-            ix.probes = ix.probes.max(i - home + 1);
+            *ix.entry(slot(k), k) |= 1 << lang;
         }
     }
     ix
@@ -156,15 +124,8 @@ fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
     let letters = crate::article::char_bits(&text[..end], true);
     // The first and the last letter of each run of letters, whose k-th bits bound the k-th word
     // (two searches through the mask per word cost more than the rest of the word's work).
-    let mut starts = Vec::with_capacity(letters.len());
-    let mut ends = Vec::with_capacity(letters.len());
-    let mut carry = 0;
-    for (w, &x) in letters.iter().enumerate() {
-        starts.push(x & !((x << 1) | carry));
-        carry = x >> 63;
-        let next = letters.get(w + 1).map_or(0, |y| y & 1);
-        ends.push(x & !((x >> 1) | (next << 63)));
-    }
+    let ends = crate::article::ends_of(&letters);
+    let starts = crate::article::starts_of(letters);
     // A word cut by the end of the prefix: the sample must be taken from the whole text.
     let mut cut = false;
     crate::article::for_each_word(&starts, &ends, |st, i| {
@@ -198,7 +159,7 @@ fn sample(text: &str, end: usize) -> Option<Option<&'static str>> {
         };
         // Counted by language set; the languages' scores are summed from the sets once, after
         // the sample, instead of a loop over the languages at every word.
-        by_mask[usize::from(INDEX.get(key))] += 1;
+        by_mask[usize::from(INDEX.get(slot(key), key))] += 1;
         ControlFlow::Continue(())
     });
     if cut {

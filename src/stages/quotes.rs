@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::article::{
     blocks, char_at, class_masks, count_words, for_each_word, is_alnum, swar::LOW_BYTES, Article,
-    FxHashMap, Quote, QuoteKind, Span,
+    FxHashMap, ProbeTable, Quote, QuoteKind, Span,
 };
 use crate::pipeline::actors::{ActorDef, ActorKind};
 use crate::pipeline::QuotesConfig;
@@ -653,7 +653,7 @@ fn word_bounds(inword: &mut [u64], start: &mut [u64]) {
 /// The `F_*` flags of the word `body[st..e]`.
 ///
 /// This runs for every word of every body, so a short ASCII word is packed once and everything
-/// is read from that: the table entry (one probe), capitalisation from its first byte, and a
+/// is read from that: the table entry, capitalisation from its first byte, and a
 /// short name particle (`bin`, `de`) from the entry too.
 #[inline(always)]
 fn flags(body: &str, st: usize, e: usize, words: &WordTable) -> u8 {
@@ -739,23 +739,13 @@ struct WordInfo {
 }
 
 /// The word table of the quote stage: reporting verbs, role words and name particles
-/// (lower-cased) and titles (as written), keyed by the packed lower-case form ([`pack`]). An
-/// open-addressing table with a multiply-shift hash, at most a quarter full.
-///
-/// It is looked up for every word of every body, and a third of the words are in it (`the`, `of`
-/// and `for` are role words), so whether a probe ends at its first slot changes from word to word
-/// with no pattern a branch predictor could learn. Every lookup therefore reads the same number of
-/// slots (the most any key lies from its home slot) and picks the matching one with no branch.
+/// (lower-cased) and titles (as written), keyed by the packed lower-case form ([`pack`]), at most
+/// a quarter full. A third of the words of a body are in it (`the`, `of` and `for` are role
+/// words), hence a table read with no branch.
 #[derive(Debug)]
 struct WordTable {
-    /// Packed lower-case words by slot (0, which no word packs to, for none), with room after
-    /// the last slot so that no probe wraps around.
-    keys: Vec<u128>,
-    /// By slot; the last entry is an empty one, which a lookup that matches nothing reads.
-    info: Vec<WordInfo>,
+    table: ProbeTable<u128, WordInfo>,
     shift: u32,
-    /// Slots read per lookup.
-    probes: usize,
 }
 
 impl WordTable {
@@ -794,22 +784,13 @@ impl WordTable {
             .next_power_of_two()
             .trailing_zeros()
             .max(4);
-        let slots = (1 << bits) + entries.len();
         let mut table = WordTable {
-            keys: vec![0; slots],
-            info: vec![WordInfo::default(); slots + 1],
+            table: ProbeTable::new(1 << bits, entries.len()),
             shift: 64 - bits,
-            probes: 1,
         };
         for (k, info) in entries {
             let home = table.slot(k);
-            let mut i = home;
-            while table.keys[i] != 0 {
-                i += 1;
-            }
-            table.keys[i] = k;
-            table.info[i] = info;
-            table.probes = table.probes.max(i - home + 1);
+            *table.table.entry(home, k) = info;
         }
         table
     }
@@ -823,14 +804,7 @@ impl WordTable {
     /// What the table knows of the packed lower-case word `k` (nothing, for most words).
     #[inline(always)]
     fn get(&self, k: u128) -> WordInfo {
-        let home = self.slot(k);
-        let empty = self.info.len() - 1;
-        let keys = &self.keys[home..home + self.probes];
-        let at = keys
-            .iter()
-            .enumerate()
-            .fold(empty, |at, (j, &key)| if key == k { home + j } else { at });
-        self.info[at]
+        self.table.get(self.slot(k), k)
     }
 }
 
